@@ -1,0 +1,91 @@
+package dev.strata.server.cli;
+
+import dev.strata.engine.EngineException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The top-level {@code strata} command; subcommands do the work. */
+@Command(name = "strata",
+        mixinStandardHelpOptions = true,
+        versionProvider = StrataCommand.Version.class,
+        description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class StrataCommand implements Runnable {
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces for errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Parses and runs {@code args}; returns the process exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        StrataCommand root = new StrataCommand();
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(StrataCommand::exitCodeOf);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            err.println("error: " + oneLine(e));
+            if (root.debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return exitCodeOf(e);
+        });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            err.println("error: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    static int exitCodeOf(Throwable e) {
+        return switch (e) {
+            case EngineException ignored -> ExitCodes.BAD_INPUT;
+            case CliException c -> c.exitCode();
+            default -> ExitCodes.FAILURE;
+        };
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        return message.replace('\n', ' ').strip();
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties p = new Properties();
+            try (InputStream in = StrataCommand.class.getResourceAsStream("/dev/strata/server/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {
+                "strata " + p.getProperty("version", "unknown"),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+            };
+        }
+    }
+}
