@@ -5,6 +5,7 @@ import dev.strata.engine.tensor.ComputePool;
 import dev.strata.engine.tensor.FloatTensor;
 import dev.strata.engine.tensor.MatMul;
 import dev.strata.engine.tensor.Quantizer;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,7 @@ public class MatVecBenchmark {
     @Param({"1"})
     public int tokens;
 
+    private Arena arena;
     private ComputePool pool;
     private MatMul matMul;
     private FloatTensor weights;
@@ -66,8 +68,12 @@ public class MatVecBenchmark {
             values[i] = (float) random.nextGaussian() * 0.02f;
         }
         GgmlType ggmlType = GgmlType.valueOf(type);
-        weights = FloatTensor.of(ggmlType, MemorySegment.ofArray(Quantizer.quantize(ggmlType, values)),
-                (long) rows * cols);
+        // native memory, like the weights of a memory-mapped GGUF file
+        byte[] quantized = Quantizer.quantize(ggmlType, values);
+        arena = Arena.ofShared();
+        MemorySegment weightData = arena.allocate(quantized.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(quantized), 0, weightData, 0, quantized.length);
+        weights = FloatTensor.of(ggmlType, weightData.asReadOnly(), (long) rows * cols);
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -81,6 +87,7 @@ public class MatVecBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
+        arena.close();
     }
 
     public long weightBytes() {
