@@ -65,6 +65,15 @@ final class Q5_KTensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -253,6 +262,32 @@ final class Q5_KTensor extends FloatTensor {
             ByteVector fifth = ByteVector.fromMemorySegment(VectorShapes.B, data, qh, VectorShapes.LE)
                     .lanewise(VectorOperators.LSHR, sub).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
             return widen(low.or(fifth));
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                float d = LittleEndian.f16(data, block + D_OFFSET);
+                float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
+                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
+                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
+                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
+                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * Q4_KTensor.scaleOf(low, high, sub));
+                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * Q4_KTensor.minOf(low, high, sub));
+                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
+                    int shift = 4 * (sub & 1);
+                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
+                        codes(data, qs + l, block + QH_OFFSET + l, shift, sub).fma(scale, min)
+                                .intoArray(out, o + SUB_BLOCK * sub + l);
+                    }
+                }
+            }
         }
 
         private static FloatVector widen(ByteVector bytes) {
