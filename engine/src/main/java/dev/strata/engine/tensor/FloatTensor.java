@@ -91,7 +91,7 @@ public abstract class FloatTensor {
             float sink = 0;
             for (int i = 0; i < iterations; i++) {
                 sink += tensor.dot(0, x, 0, n);
-                if (i % 8 == 0) {
+                if ((i & 1) == 0) {
                     tensor.dequantize(0, out, 0, n);
                 }
             }
