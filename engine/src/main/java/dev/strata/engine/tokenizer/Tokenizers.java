@@ -23,8 +23,18 @@ public final class Tokenizers {
                 .orElseThrow(() -> new EngineException.InvalidModelFile("the file has no tokenizer.ggml.model"));
         return switch (model) {
             case "llama" -> new SentencePieceTokenizer(Vocabulary.fromGguf(gguf, SentencePieceTokenizer.defaults()));
+            case "gpt2" -> byteLevelBpe(gguf);
             default -> throw new EngineException.Unsupported("tokenizer model '" + model
                     + "' is not supported (supported: llama, gpt2, bert)");
         };
+    }
+
+    private static Tokenizer byteLevelBpe(GgufFile gguf) {
+        PreTokenizer pre = PreTokenizer.forName(gguf.getString("tokenizer.ggml.pre").orElse(null));
+        String[] merges = Vocabulary.array(gguf, "tokenizer.ggml.merges", String[].class);
+        if (merges == null) {
+            throw new EngineException.InvalidModelFile("a gpt2 tokenizer needs tokenizer.ggml.merges, which is missing");
+        }
+        return new ByteLevelBpeTokenizer(Vocabulary.fromGguf(gguf, ByteLevelBpeTokenizer.defaults(pre)), merges, pre);
     }
 }
