@@ -1,6 +1,5 @@
 package dev.strata.server.cli;
 
-import dev.strata.engine.EngineException;
 import dev.strata.engine.generate.EngineOptions;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.engine.generate.GenerationRequest;
@@ -9,6 +8,7 @@ import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.sample.SamplingParams;
 import dev.strata.engine.tokenizer.Tokenizer;
+import dev.strata.engine.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -127,6 +127,6 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static Tokenizer tokenizerOf(GgufFile gguf) {
-        throw new EngineException.Unsupported("no tokenizer implementation is available yet");
+        return Tokenizers.fromGguf(gguf);
     }
 }
