@@ -61,6 +61,7 @@ final class JinjaEngine {
         this.jinjava = new Jinjava(config);
         Context global = jinjava.getGlobalContext();
         global.registerTag(new PyForTag());
+        global.registerTag(new PyFilterTag());
         PyFilters.all().forEach(global::registerFilter);
         PyTests.all().forEach(global::registerExpTest);
         global.registerFunction(function("raise_exception", "raiseException"));

@@ -1,6 +1,7 @@
 package dev.strata.engine.template;
 
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.TreeSet;
 
 /**
@@ -180,8 +181,108 @@ record TemplateSource(String source, Set<String> freeNames) {
         }
     }
 
-    /** Rewrites Python syntax Jinjava lacks, outside string literals. */
+    private static final Pattern NOT_IS = Pattern.compile(
+            "\\bnot\\s+([A-Za-z_][\\w.]*(?:\\[[^\\]\\[]*\\][\\w.]*)*)\\s+is\\s+(not\\s+)?([A-Za-z_]\\w*)");
+
+    /**
+     * Rewrites Python syntax Jinjava lacks or reads differently, outside string literals:
+     * {@code seq[::-1]}; {@code not x is test} (Python: {@code not (x is test)}, Jinjava:
+     * {@code (not x) is test}); keyword arguments whose value holds a filter
+     * ({@code f(n=xs|length - 1)}: Jinjava binds the filter to the whole {@code n=xs}).
+     */
     static String rewriteExpression(String expr) {
+        return wrapKeywordArguments(rewriteNotIs(rewriteSlices(expr)));
+    }
+
+    private static String rewriteNotIs(String expr) {
+        if (!expr.contains("not ")) {
+            return expr;
+        }
+        return NOT_IS.matcher(expr).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                "not (" + m.group(1) + " is " + (m.group(2) == null ? "" : "not ") + m.group(3) + ")"));
+    }
+
+    /** {@code name=value} inside a call's parentheses becomes {@code name=(value)}. */
+    private static String wrapKeywordArguments(String expr) {
+        if (expr.indexOf('=') < 0 || expr.indexOf('(') < 0) {
+            return expr;
+        }
+        StringBuilder sb = new StringBuilder(expr.length() + 8);
+        java.util.ArrayDeque<Character> brackets = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Boolean> wrapped = new java.util.ArrayDeque<>();
+        boolean argStart = false;
+        char quote = 0;
+        for (int k = 0; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                sb.append(c);
+                if (c == '\\' && k + 1 < expr.length()) {
+                    sb.append(expr.charAt(++k));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            boolean inCall = !brackets.isEmpty() && brackets.peek() == '(';
+            if (c == '\'' || c == '"') {
+                quote = c;
+                argStart = false;
+                sb.append(c);
+                continue;
+            }
+            if (argStart && inCall && (Character.isLetter(c) || c == '_')) {
+                int e = k;
+                while (e < expr.length() && isWordChar(expr.charAt(e))) {
+                    e++;
+                }
+                int eq = e;
+                while (eq < expr.length() && expr.charAt(eq) == ' ') {
+                    eq++;
+                }
+                if (eq + 1 < expr.length() && expr.charAt(eq) == '=' && expr.charAt(eq + 1) != '=') {
+                    sb.append(expr, k, eq + 1).append('(');
+                    wrapped.pop();
+                    wrapped.push(true);
+                    k = eq;
+                    argStart = false;
+                    continue;
+                }
+            }
+            if (c != ' ') {
+                argStart = false;
+            }
+            switch (c) {
+                case '(', '[', '{' -> {
+                    brackets.push(c);
+                    wrapped.push(false);
+                    sb.append(c);
+                    argStart = c == '(';
+                }
+                case ')', ']', '}' -> {
+                    if (!brackets.isEmpty()) {
+                        brackets.pop();
+                        if (wrapped.pop()) {
+                            sb.append(')');
+                        }
+                    }
+                    sb.append(c);
+                }
+                case ',' -> {
+                    if (inCall && wrapped.peek()) {
+                        sb.append(')');
+                        wrapped.pop();
+                        wrapped.push(false);
+                    }
+                    sb.append(c);
+                    argStart = inCall;
+                }
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String rewriteSlices(String expr) {
         StringBuilder sb = new StringBuilder(expr.length() + 16);
         char quote = 0;
         for (int k = 0; k < expr.length(); k++) {
