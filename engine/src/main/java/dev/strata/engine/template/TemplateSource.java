@@ -88,7 +88,8 @@ record TemplateSource(String source, Set<String> freeNames) {
                         dropNewline = true;
                     } else {
                         collectNames(statement, true, names);
-                        out.append("{% ").append(rewriteExpression(statement)).append(" %}");
+                        out.append("{% ").append(statement.startsWith("macro ")
+                                ? rewriteSlices(statement) : rewriteExpression(statement)).append(" %}");
                     }
                 }
                 default -> { } // comment: dropped
