@@ -1,7 +1,6 @@
 package dev.strata.engine.template;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.TreeSet;
 
 /**
@@ -182,9 +181,6 @@ record TemplateSource(String source, Set<String> freeNames) {
         }
     }
 
-    private static final Pattern NOT_IS = Pattern.compile(
-            "\\bnot\\s+([A-Za-z_][\\w.]*(?:\\[[^\\]\\[]*\\][\\w.]*)*)\\s+is\\s+(not\\s+)?([A-Za-z_]\\w*)");
-
     /**
      * Rewrites Python syntax Jinjava lacks or reads differently, outside string literals:
      * {@code seq[::-1]}; {@code not x is test} (Python: {@code not (x is test)}, Jinjava:
@@ -195,12 +191,98 @@ record TemplateSource(String source, Set<String> freeNames) {
         return wrapKeywordArguments(rewriteNotIs(rewriteSlices(expr)));
     }
 
-    private static String rewriteNotIs(String expr) {
-        if (!expr.contains("not ")) {
+    /**
+     * Python's {@code not} applies to a whole comparison ({@code not a == b} is
+     * {@code not (a == b)}, {@code not x is defined} is {@code not (x is defined)}); Jinjava's binds
+     * to the next operand only. Each {@code not} (other than {@code is not} and {@code not in}) gets
+     * parentheses up to the next {@code and}, {@code or}, {@code if}, {@code else}, comma or
+     * closing bracket at its level.
+     */
+    static String rewriteNotIs(String expr) {
+        int at = findNot(expr, 0);
+        if (at < 0) {
             return expr;
         }
-        return NOT_IS.matcher(expr).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
-                "not (" + m.group(1) + " is " + (m.group(2) == null ? "" : "not ") + m.group(3) + ")"));
+        int start = at + 3;
+        int end = operandEnd(expr, start);
+        String inner = expr.substring(start, end);
+        return expr.substring(0, at) + "not (" + rewriteNotIs(inner.strip()) + ")"
+                + (end < expr.length() && !Character.isWhitespace(expr.charAt(end)) && isWordChar(expr.charAt(end)) ? " " : "")
+                + rewriteNotIs(expr.substring(end));
+    }
+
+    /** The next unary {@code not} outside strings, or -1. */
+    private static int findNot(String expr, int from) {
+        char quote = 0;
+        for (int k = from; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                continue;
+            }
+            if (c == 'n' && expr.startsWith("not", k) && (k == 0 || !isWordChar(expr.charAt(k - 1)))
+                    && (k + 3 >= expr.length() || !isWordChar(expr.charAt(k + 3)))) {
+                String before = expr.substring(0, k).stripTrailing();
+                String after = expr.substring(k + 3).stripLeading();
+                boolean isNot = before.endsWith(" is") || before.equals("is");
+                boolean notIn = after.startsWith("in") && (after.length() == 2 || !isWordChar(after.charAt(2)));
+                if (!isNot && !notIn) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Where the operand of a {@code not} starting at {@code from} ends. */
+    private static int operandEnd(String expr, int from) {
+        char quote = 0;
+        int depth = 0;
+        for (int k = from; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '\'', '"' -> quote = c;
+                case '(', '[', '{' -> depth++;
+                case ')', ']', '}' -> {
+                    if (depth == 0) {
+                        return k;
+                    }
+                    depth--;
+                }
+                case ',' -> {
+                    if (depth == 0) {
+                        return k;
+                    }
+                }
+                default -> {
+                    if (depth == 0 && (k == 0 || !isWordChar(expr.charAt(k - 1))) && Character.isLetter(c)) {
+                        for (String stop : new String[] {"and", "or", "if", "else"}) {
+                            if (expr.startsWith(stop, k) && (k + stop.length() >= expr.length()
+                                    || !isWordChar(expr.charAt(k + stop.length())))) {
+                                return k;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return expr.length();
     }
 
     /** {@code name=value} inside a call's parentheses becomes {@code name=(value)}. */
