@@ -58,7 +58,7 @@ final class JinjaEngine {
                         .withHandleBackslashInQuotesOnly(true)
                         .build())
                 .build();
-        this.jinjava = new Jinjava(config);
+        this.jinjava = new PyExpressions.PyJinjava(config);
         Context global = jinjava.getGlobalContext();
         global.registerTag(new PyForTag());
         global.registerTag(new PyFilterTag());

@@ -72,11 +72,29 @@ final class PythonMethods extends ELResolver {
             default -> NOT_HANDLED;
         };
         if (result == NOT_HANDLED) {
+            boolean known = switch (base) {
+                case CharSequence s -> false;
+                case SafeString s -> false;
+                case Map<?, ?> m -> DICT_METHODS.contains(name);
+                case List<?> l -> LIST_METHODS.contains(name);
+                default -> true;
+            };
+            if (!known) {
+                throw new TemplateRaise.Undefined(PyUndefined.attribute(base, name).hint());
+            }
             return null;
         }
         context.setPropertyResolved(true);
         return result;
     }
+
+    /** Python list methods Jinjava's {@code PyList} implements; any other name on a list is undefined. */
+    private static final java.util.Set<String> LIST_METHODS = java.util.Set.of("append", "extend", "insert", "pop",
+            "remove", "index", "count", "reverse", "sort", "copy", "clear");
+
+    /** Python dict methods left to Jinjava's {@code PyMap}. */
+    private static final java.util.Set<String> DICT_METHODS = java.util.Set.of("pop", "update", "setdefault", "copy",
+            "clear", "popitem");
 
     /** Marks a call this resolver leaves to the next one. */
     static final Object NOT_HANDLED = new Object();
