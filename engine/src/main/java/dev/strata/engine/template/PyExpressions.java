@@ -5,9 +5,11 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.objects.SafeString;
 import java.io.Serial;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
@@ -18,7 +20,9 @@ import jinjava.de.odysseus.el.tree.impl.Cache;
 import jinjava.de.odysseus.el.tree.impl.Parser;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ExpressionFactory;
+import jinjava.de.odysseus.el.tree.Bindings;
 
 /**
  * Jinjava's expression language with Python's {@code +}: Jinjava turns {@code 'a' + x} into
@@ -73,6 +77,40 @@ final class PyExpressions {
         @Override
         protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
             return super.createAstBinary(left, right, operator == AdditionOperator.OP ? PyAdd.OP : operator);
+        }
+
+        @Override
+        protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
+            return new PyDict(dict);
+        }
+    }
+
+    /**
+     * A dict literal whose keys keep their type ({@code {0: 'a', 512: 'b'}} has integer keys, as
+     * in Python; Jinjava turns every key into a string, which breaks {@code dictsort} and
+     * {@code d[512]}).
+     */
+    static final class PyDict extends AstDict {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyDict(Map<AstNode, AstNode> dict) {
+            super(dict);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            Map<Object, Object> resolved = new LinkedHashMap<>();
+            for (Map.Entry<AstNode, AstNode> entry : dict.entrySet()) {
+                Object key = entry.getKey().eval(bindings, context);
+                if (key instanceof SafeString s) {
+                    key = s.toString();
+                } else if (key instanceof Integer i) {
+                    key = (long) i;
+                }
+                resolved.put(key, entry.getValue().eval(bindings, context));
+            }
+            return resolved;
         }
     }
 

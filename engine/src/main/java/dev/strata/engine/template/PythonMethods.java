@@ -33,23 +33,62 @@ final class PythonMethods extends ELResolver {
                 if (map.containsKey(key)) {
                     return map.get(key);
                 }
+                Long numericKey = numericKey(key);
+                if (numericKey != null && map.containsKey(numericKey)) {
+                    return map.get(numericKey); // Jinjava passes d[512] as the string "512"
+                }
                 return PyUndefined.attribute(base, key);
             }
-            case CharSequence s when property instanceof Number n -> {
+            case CharSequence s when indexOf(property) != null -> {
                 context.setPropertyResolved(true);
                 String text = s.toString();
-                int i = index(n.intValue(), text.length());
-                return i < 0 ? PyUndefined.attribute(base, n) : String.valueOf(text.charAt(i));
+                int i = index(indexOf(property).intValue(), text.length());
+                return i < 0 ? PyUndefined.attribute(base, property) : String.valueOf(text.charAt(i));
             }
-            case List<?> list when property instanceof Number n -> {
+            case List<?> list when indexOf(property) != null -> {
                 context.setPropertyResolved(true);
-                int i = index(n.intValue(), list.size());
-                return i < 0 ? PyUndefined.attribute(base, n) : list.get(i);
+                int i = index(indexOf(property).intValue(), list.size());
+                return i < 0 ? PyUndefined.attribute(base, property) : list.get(i);
+            }
+            case CharSequence s -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case List<?> list -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case Number n -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case Boolean b -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
             }
             default -> {
                 return null;
             }
         }
+    }
+
+    /** An integer index, given as a number or (as Jinjava passes brackets) its decimal string. */
+    private static Long indexOf(Object property) {
+        if (property instanceof Long || property instanceof Integer || property instanceof Short) {
+            return ((Number) property).longValue();
+        }
+        return numericKey(property);
+    }
+
+    private static Long numericKey(Object key) {
+        if (key instanceof String s && !s.isEmpty() && s.length() < 19 && s.chars().allMatch(c -> c == '-' || Character.isDigit(c))) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Python's index rule: negative counts from the end; -1 when out of range. */
