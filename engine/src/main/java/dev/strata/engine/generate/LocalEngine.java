@@ -12,7 +12,9 @@ import dev.strata.engine.model.Model;
 import dev.strata.engine.model.ModelConfig;
 import dev.strata.engine.sample.Sampler;
 import dev.strata.engine.tensor.ComputePool;
+import dev.strata.engine.tokenizer.TokenDecoder;
 import dev.strata.engine.tokenizer.Tokenizer;
+import dev.strata.engine.tokenizer.Tokenizers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -79,6 +81,11 @@ public final class LocalEngine implements Engine {
         this.loop = new Thread(this::runLoop, "strata-engine-" + config.name());
         this.loop.setDaemon(true);
         this.loop.start();
+    }
+
+    /** Opens {@code path} with the tokenizer its metadata describes; see {@link #open(Path, EngineOptions, Function)}. */
+    public static LocalEngine open(Path path, EngineOptions options) {
+        return open(path, options, Tokenizers::fromGguf);
     }
 
     /**
@@ -228,10 +235,11 @@ public final class LocalEngine implements Engine {
         ModelConfig c = model.config();
         int capacity = (int) Math.min(contextLength, (long) s.prompt.length + s.request.maxTokens());
         s.cache = new ContiguousKvCache(c.numLayers(), c.keyWidth(), c.valueWidth(), capacity);
-        s.tokenText = new TokenText(tokenizer);
+        s.tokenText = new TokenDecoder(tokenizer);
         s.outputText = new OutputText(s.request.stop());
         for (int token : s.prompt) {
             s.sampler.accept(token);
+            s.tokenText.next(token); // so the decoder knows what the output continues (e.g. after BOS)
         }
     }
 

@@ -126,7 +126,10 @@ class ModelGoldenTest {
             single.requestLogits();
             float[] alone = model.forward(single, model.newState(8, 1));
             int row = prompt == a ? rowA : rowB;
-            assertThat(Arrays.copyOfRange(both, row * 512, row * 512 + 512)).containsExactly(Arrays.copyOf(alone, 512));
+            // Equal up to rounding: each output element is the same dot product whatever the batch,
+            // but Vector API lane reductions may round differently before and after JIT compilation.
+            float[] batched = Arrays.copyOfRange(both, row * 512, row * 512 + 512);
+            assertThat(maxAbsDiff(batched, Arrays.copyOf(alone, 512))).isLessThan(1e-5f);
         }
     }
 
