@@ -151,6 +151,19 @@ class LocalEngineTest {
     }
 
     @Test
+    void closeCancelsWhatIsStillRunningOrQueued() throws InterruptedException {
+        LocalEngine other = LocalEngine.open(demoModel(), new EngineOptions(1, 1, 8, 0));
+        TokenStream first = other.submit(GenerationRequest.of("a", new int[] {1}, SamplingParams.GREEDY, 500));
+        TokenStream second = other.submit(GenerationRequest.of("b", new int[] {1}, SamplingParams.GREEDY, 500));
+        assertThat(first.next()).isInstanceOf(GenerationEvent.Token.class);
+        other.close();
+        assertThat(drain(first).finished().reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(drain(second).finished().reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(() -> other.submit(GenerationRequest.of("c", new int[] {1}, SamplingParams.GREEDY, 1)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void describesTheModel() {
         ModelInfo info = engine.modelInfo();
         assertThat(info.architecture()).isEqualTo("llama");
