@@ -90,6 +90,18 @@ class LocalEngineTest {
     }
 
     @Test
+    void aLongPromptIsPrefilledInChunksWhileOthersDecode() throws InterruptedException {
+        int[] golden = GoldenFiles.greedy().getFirst().outputTokenIds();   // continuation of a bare BOS
+        int[] prompt = new int[41];                                        // BOS + 40 tokens: 3 chunks of <= 16
+        prompt[0] = 1;
+        System.arraycopy(golden, 0, prompt, 1, 40);
+        TokenStream decoding = engine.submit(GenerationRequest.of("short", new int[] {1}, SamplingParams.GREEDY, 60));
+        TokenStream longPrompt = engine.submit(GenerationRequest.of("long", prompt, SamplingParams.GREEDY, 30));
+        assertThat(drain(longPrompt).ids()).containsExactly(java.util.Arrays.copyOfRange(golden, 40, 70));
+        assertThat(drain(decoding).ids()).containsExactly(java.util.Arrays.copyOf(golden, 60));
+    }
+
+    @Test
     void stopStringEndsTheGenerationWithoutEmittingIt() throws InterruptedException {
         GoldenFiles.Greedy g = GoldenFiles.greedy().get(1); // "Once upon a time, there was a little girl named Lily."
         GenerationRequest r = new GenerationRequest("stop", g.promptTokenIds(), SamplingParams.GREEDY, 100,
@@ -132,6 +144,11 @@ class LocalEngineTest {
         assertThat(run.finished().reason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(run.finished().usage().completionTokens()).isLessThan(400);
         assertThat(s.next()).isSameAs(run.terminal());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.runningSequences() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the loop publishes its counts right after the step that freed the cache
+        }
+        assertThat(engine.runningSequences()).isZero();
     }
 
     @Test
