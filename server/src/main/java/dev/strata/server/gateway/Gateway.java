@@ -65,7 +65,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Graceful stop: not ready, stop accepting, drain in-flight requests, close engines. */
-    public void stop() throws Exception {
+    public void stop() {
         shuttingDown = true;
         try {
             http.stop();
@@ -76,7 +76,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         stop();
     }
 }

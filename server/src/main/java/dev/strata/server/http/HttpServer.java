@@ -80,12 +80,18 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Stops accepting, waits for in-flight requests up to the drain timeout, then closes. */
-    public void stop() throws Exception {
-        server.stop();
+    public void stop() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("failed to stop the HTTP server: " + e.getMessage(), e);
+        }
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         stop();
     }
 }

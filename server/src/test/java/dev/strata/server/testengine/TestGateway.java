@@ -1,0 +1,56 @@
+package dev.strata.server.testengine;
+
+import dev.strata.server.chat.ChatMlFormatter;
+import dev.strata.server.config.Limits;
+import dev.strata.server.config.ModelConfig;
+import dev.strata.server.config.SamplingDefaults;
+import dev.strata.server.config.ServerConfig;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.gateway.Gateway;
+import dev.strata.server.registry.LoadedModel;
+import dev.strata.server.registry.ModelLoader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A running gateway on 127.0.0.1 and a free port, for end-to-end tests. */
+public final class TestGateway implements AutoCloseable {
+    private final Gateway gateway;
+
+    private TestGateway(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /** Serves {@code engine} as model {@code id} with the given limits. */
+    public static TestGateway serving(String id, TestEngine engine, Limits limits) throws Exception {
+        return start(List.of(new ModelConfig(id, Path.of(id + ".gguf"), 0, 0, SamplingDefaults.NONE)),
+                config -> new LoadedModel(engine, new ChatMlFormatter()), limits);
+    }
+
+    public static TestGateway start(List<ModelConfig> models, ModelLoader loader, Limits limits) throws Exception {
+        ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5), limits, Optional.empty());
+        Gateway gateway = new Gateway(new StrataConfig(server, models), loader, Clock.systemUTC(), "test");
+        gateway.start();
+        return new TestGateway(gateway);
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public URI uri() {
+        return gateway.httpUri();
+    }
+
+    public int port() {
+        return gateway.httpUri().getPort();
+    }
+
+    @Override
+    public void close() {
+        gateway.stop();
+    }
+}
