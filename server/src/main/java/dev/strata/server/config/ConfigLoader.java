@@ -190,8 +190,9 @@ public final class ConfigLoader {
 
     private List<ModelConfig> bindModels(JsonNode node, Path baseDir, int defaultThreads) {
         if (node == null || node.isNull()) {
-            if (defaultModel == null) {
-                throw new InvalidConfig("models", "no model given (use --model FILE or a config file)");
+            if (defaultModel == null || !Files.isRegularFile(defaultModel)) {
+                throw new InvalidConfig("models", "no model given (use --model FILE or a config file)"
+                        + (defaultModel == null ? "" : " and the demo model is not at " + defaultModel));
             }
             return List.of(new ModelConfig(ModelConfig.idOf(defaultModel), defaultModel, defaultThreads, 0,
                     SamplingDefaults.NONE));
