@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ public final class TestEngine implements Engine {
     private final long stepNanos;
     private final List<GenerationRequest> submitted = new CopyOnWriteArrayList<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> finished = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> finished = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public TestEngine(String name, int contextLength, long stepNanos) {
@@ -59,9 +60,10 @@ public final class TestEngine implements Engine {
         return s == null || s.producedAtCancel < 0 ? null : s.produced - s.producedAtCancel;
     }
 
-    /** Whether request {@code id} has left the engine. */
-    public boolean finished(String id) {
-        return finished.getOrDefault(id, false);
+    /** Waits until request {@code id} has left the engine; false on timeout or unknown id. */
+    public boolean awaitFinished(String id, long timeout, TimeUnit unit) throws InterruptedException {
+        CountDownLatch latch = finished.get(id);
+        return latch != null && latch.await(timeout, unit);
     }
 
     @Override
@@ -75,6 +77,7 @@ public final class TestEngine implements Engine {
         submitted.add(request);
         Stream stream = new Stream(request.id());
         streams.put(request.id(), stream);
+        finished.put(request.id(), new CountDownLatch(1));
         Thread.ofVirtual().name("test-engine-" + request.id()).start(() -> run(request, stream));
         return stream;
     }
@@ -117,9 +120,9 @@ public final class TestEngine implements Engine {
             stream.events.add(new GenerationEvent.Token(token, String.valueOf((char) token),
                     request.topLogprobs() < 0 ? Float.NaN : -0.5f, alternatives(token, request.topLogprobs())));
         }
-        finished.put(request.id(), true);
         stream.events.add(new GenerationEvent.Finished(reason,
                 new GenerationEvent.Usage(prompt.length, produced, 0), new GenerationEvent.Timings(0, 0, 0)));
+        finished.get(request.id()).countDown();
     }
 
     private static List<GenerationEvent.TokenLogprob> alternatives(int token, int count) {
