@@ -92,7 +92,7 @@ public final class ApiHandler extends Handler.Abstract {
             return;
         }
         ErrorMapper.ErrorReply reply = errors.map(failure);
-        if (reply.status() >= 500) {
+        if (reply.status() == 500) {
             LOG.log(System.Logger.Level.ERROR, "request failed", failure);
         }
         try {

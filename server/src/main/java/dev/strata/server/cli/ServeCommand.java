@@ -5,6 +5,7 @@ import dev.strata.server.config.ConfigLoader;
 import dev.strata.server.config.ConfigOverrides;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.gateway.Gateway;
+import dev.strata.server.registry.GgufModelLoader;
 import dev.strata.server.registry.ModelLoader;
 import dev.strata.server.registry.ServedModel;
 import java.io.PrintWriter;
@@ -51,10 +52,14 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Sequences each engine steps together, and tokens per forward pass. */
+    private static final int MAX_SEQUENCES = 32;
+    private static final int MAX_BATCH_TOKENS = 512;
+
     private final ModelLoader loader;
 
     ServeCommand() {
-        this(new LocalModelLoader());
+        this(new GgufModelLoader(MAX_SEQUENCES, MAX_BATCH_TOKENS));
     }
 
     ServeCommand(ModelLoader loader) {
@@ -79,13 +84,14 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
             Runtime.getRuntime().halt(ExitCodes.OK);
         });
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             gateway.start();
         } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
             gateway.stop();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(hook);
         printStartup(out, gateway, (System.nanoTime() - start) / 1e9);
         stopped.await();
         return ExitCodes.OK;

@@ -1,6 +1,8 @@
 package dev.strata.server.testengine;
 
-import dev.strata.server.chat.ChatMlFormatter;
+import dev.strata.engine.template.ChatTemplate;
+import dev.strata.engine.template.TemplateOptions;
+import dev.strata.server.chat.TemplateChatFormatter;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.ModelConfig;
 import dev.strata.server.config.SamplingDefaults;
@@ -27,7 +29,8 @@ public final class TestGateway implements AutoCloseable {
     /** Serves {@code engine} as model {@code id} with the given limits. */
     public static TestGateway serving(String id, TestEngine engine, Limits limits) throws Exception {
         return start(List.of(new ModelConfig(id, Path.of(id + ".gguf"), 0, 0, SamplingDefaults.NONE)),
-                config -> new LoadedModel(engine, new ChatMlFormatter()), limits);
+                config -> new LoadedModel(engine,
+                        new TemplateChatFormatter(ChatTemplate.chatMl(TemplateOptions.of("<s>", "</s>")))), limits);
     }
 
     public static TestGateway start(List<ModelConfig> models, ModelLoader loader, Limits limits) throws Exception {
