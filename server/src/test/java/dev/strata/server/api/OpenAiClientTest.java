@@ -17,7 +17,6 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.strata.server.config.Limits;
-import dev.strata.server.testengine.TestEngine;
 import dev.strata.server.testengine.TestGateway;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,15 +25,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The official OpenAI Java SDK against a running server: it must work unchanged. */
+/** The official OpenAI Java SDK against a server running the demo model: it must work unchanged. */
 class OpenAiClientTest {
-    private static final String MODEL = "test-model";
+    private static final String MODEL = TestGateway.DEMO_ID;
     private static TestGateway server;
     private static OpenAIClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.serving(MODEL, new TestEngine(MODEL, 512, 0), Limits.DEFAULTS);
+        server = TestGateway.demo(Limits.DEFAULTS);
         client = OpenAIOkHttpClient.builder().baseUrl(server.uri() + "/v1").apiKey("unused").maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
     }
@@ -164,7 +163,7 @@ class OpenAiClientTest {
         assertThatThrownBy(() -> client.chat().completions().create(chat().maxCompletionTokens(100_000).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).contains("max_tokens"));
         assertThatThrownBy(() -> client.completions().create(CompletionCreateParams.builder().model(MODEL)
-                .prompt("x".repeat(600)).build()))
+                .prompt("Once upon a time ".repeat(200)).build()))
                 .isInstanceOfSatisfying(BadRequestException.class,
                         e -> assertThat(e.code()).contains("context_length_exceeded"));
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.config.Limits;
 import dev.strata.server.testengine.Http;
-import dev.strata.server.testengine.TestEngine;
 import dev.strata.server.testengine.TestGateway;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ class SseFormatTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.serving("m", new TestEngine("m", 256, 0), Limits.DEFAULTS);
+        server = TestGateway.demo(Limits.DEFAULTS);
         http = new Http(server.uri());
     }
 
@@ -55,7 +54,7 @@ class SseFormatTest {
     @Test
     void chatStreamIsOpenAiSse() throws Exception {
         HttpResponse<String> r = http.post("/v1/chat/completions", """
-                {"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":5,"temperature":0,
+                {"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":5,"temperature":0,
                  "stream":true,"stream_options":{"include_usage":true}}""");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElseThrow()).startsWith("text/event-stream");
@@ -70,7 +69,7 @@ class SseFormatTest {
             assertThat(c.get("id").asText()).isEqualTo(id);
             assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk");
             assertThat(c.get("created").isIntegralNumber()).isTrue();
-            assertThat(c.get("model").asText()).isEqualTo("m");
+            assertThat(c.get("model").asText()).isEqualTo("stories260K");
             assertThat(c.has("system_fingerprint")).isTrue();
             assertThat(c.has("usage")).isTrue();
         }
@@ -94,7 +93,7 @@ class SseFormatTest {
     @Test
     void completionStreamWithoutUsageHasNoUsageField() throws Exception {
         HttpResponse<String> r = http.post("/v1/completions", """
-                {"model":"m","prompt":"Once","max_tokens":4,"temperature":0,"stream":true}""");
+                {"model":"stories260K","prompt":"Once","max_tokens":4,"temperature":0,"stream":true}""");
         List<String> events = events(r.body());
         assertThat(events.getLast()).isEqualTo("[DONE]");
         for (String e : events.subList(0, events.size() - 1)) {
@@ -108,7 +107,7 @@ class SseFormatTest {
     @Test
     void nativeGenerateStreamsTypedEvents() throws Exception {
         HttpResponse<String> r = http.post("/v1/generate", """
-                {"model":"m","prompt":"Once","max_tokens":4,"temperature":0,"stream":true}""");
+                {"model":"stories260K","prompt":"Once","max_tokens":4,"temperature":0,"stream":true}""");
         List<String> events = events(r.body());
         JsonNode done = JSON.readTree(events.getLast());
         assertThat(done.get("type").asText()).isEqualTo("done");
@@ -120,7 +119,7 @@ class SseFormatTest {
             text.append(t.get("token").asText());
         }
         HttpResponse<String> whole = http.post("/v1/generate", """
-                {"model":"m","prompt":"Once","max_tokens":4,"temperature":0}""");
+                {"model":"stories260K","prompt":"Once","max_tokens":4,"temperature":0}""");
         assertThat(JSON.readTree(whole.body()).get("text").asText()).isEqualTo(text.toString());
     }
 }
