@@ -114,7 +114,7 @@ public sealed abstract class GatewayException extends RuntimeException
         private final String key;
 
         public InvalidConfig(String key, String problem) {
-            super(key + ": " + problem, null);
+            super(key + ": " + problem.replaceAll("\\s*\\R\\s*", " ").strip(), null);
             this.key = key;
         }
 
