@@ -1,0 +1,215 @@
+package dev.strata.engine.template;
+
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.filter.AdvancedFilter;
+import com.hubspot.jinjava.objects.SafeString;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The jinja2 filters whose Jinjava versions behave differently on values chat templates pass
+ * ({@code tojson}'s spacing, {@code default} on undefined only, {@code length} of undefined,
+ * {@code indent}'s first-line rule...), plus the two the pre-pass inserts: {@code __py_print}
+ * and {@code __py_reverse}. Each follows jinja2 3.1's {@code filters.py}.
+ */
+final class PyFilters {
+
+    private PyFilters() {}
+
+    /** One filter: a name and what it does with the value, positional and keyword arguments. */
+    record PyFilter(String name, Body body) implements AdvancedFilter {
+        @FunctionalInterface
+        interface Body {
+            Object apply(Object value, Object[] args, Map<String, Object> kwargs);
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            return body.apply(var, args == null ? new Object[0] : args, kwargs == null ? Map.of() : kwargs);
+        }
+
+        @Override
+        public boolean preserveSafeString() {
+            return false;
+        }
+    }
+
+    private static final Pattern WORD_BEGINNING = Pattern.compile("([-\\s({\\[<]+)");
+
+    static List<PyFilter> all() {
+        return List.of(
+                new PyFilter("__py_print", (v, a, k) -> PyValues.str(v)),
+                new PyFilter("__py_reverse", (v, a, k) -> reverse(v)),
+                new PyFilter("reverse", (v, a, k) -> reverse(v)),
+                new PyFilter("string", (v, a, k) -> PyValues.str(v)),
+                new PyFilter("tojson", PyFilters::tojson),
+                new PyFilter("default", PyFilters::defaultValue),
+                new PyFilter("d", PyFilters::defaultValue),
+                new PyFilter("length", (v, a, k) -> length(v)),
+                new PyFilter("count", (v, a, k) -> length(v)),
+                new PyFilter("list", (v, a, k) -> PyValues.iterate(v)),
+                new PyFilter("items", (v, a, k) -> items(v)),
+                new PyFilter("trim", (v, a, k) -> PyStrings.strip(PyValues.str(v), arg(a, k, 0, "chars") == null
+                        ? null : arg(a, k, 0, "chars").toString(), true, true)),
+                new PyFilter("upper", (v, a, k) -> PyValues.str(v).toUpperCase(Locale.ROOT)),
+                new PyFilter("lower", (v, a, k) -> PyValues.str(v).toLowerCase(Locale.ROOT)),
+                new PyFilter("capitalize", (v, a, k) -> PyStrings.call(PyValues.str(v), "capitalize", new Object[0])),
+                new PyFilter("title", (v, a, k) -> title(PyValues.str(v))),
+                new PyFilter("join", PyFilters::join),
+                new PyFilter("replace", (v, a, k) -> PyStrings.call(PyValues.str(v), "replace", a)),
+                new PyFilter("indent", PyFilters::indent),
+                new PyFilter("first", (v, a, k) -> {
+                    List<Object> items = PyValues.iterate(v);
+                    return items.isEmpty() ? new PyUndefined("No first item, sequence was empty.") : items.getFirst();
+                }),
+                new PyFilter("last", (v, a, k) -> {
+                    List<Object> items = PyValues.iterate(v);
+                    return items.isEmpty() ? new PyUndefined("No last item, sequence was empty.") : items.getLast();
+                }));
+    }
+
+    private static Object arg(Object[] args, Map<String, Object> kwargs, int i, String name) {
+        return i < args.length ? args[i] : kwargs.get(name);
+    }
+
+    private static Object reverse(Object v) {
+        if (v instanceof CharSequence || v instanceof SafeString) {
+            return new StringBuilder(v.toString()).reverse().toString();
+        }
+        List<Object> items = PyValues.iterate(v);
+        Collections.reverse(items);
+        return items;
+    }
+
+    private static Object tojson(Object v, Object[] args, Map<String, Object> kwargs) {
+        Object indent = arg(args, kwargs, 0, "indent");
+        String itemSeparator = null;
+        String keySeparator = null;
+        Object separators = kwargs.get("separators");
+        if (separators instanceof List<?> pair && pair.size() == 2) {
+            itemSeparator = String.valueOf(pair.get(0));
+            keySeparator = String.valueOf(pair.get(1));
+        }
+        boolean sortKeys = Boolean.TRUE.equals(kwargs.get("sort_keys"));
+        return PyJson.dumps(v, PyJson.Format.of(indent, itemSeparator, keySeparator, sortKeys));
+    }
+
+    private static Object defaultValue(Object v, Object[] args, Map<String, Object> kwargs) {
+        Object fallback = arg(args, kwargs, 0, "default_value");
+        Object booleanArg = arg(args, kwargs, 1, "boolean");
+        boolean useFalsy = booleanArg instanceof Boolean b && b;
+        if (v instanceof PyUndefined || useFalsy && !PyTests.truthy(v)) {
+            return fallback == null && args.length == 0 && !kwargs.containsKey("default_value") ? "" : fallback;
+        }
+        return v;
+    }
+
+    static long length(Object v) {
+        return switch (v) {
+            case null -> throw new TemplateRaise.TypeError("object of type 'NoneType' has no len()");
+            case PyUndefined u -> 0L;
+            case CharSequence s -> s.toString().codePointCount(0, s.length());
+            case SafeString s -> s.toString().codePointCount(0, s.toString().length());
+            case Collection<?> c -> c.size();
+            case Map<?, ?> m -> m.size();
+            default -> PyValues.iterate(v).size();
+        };
+    }
+
+    private static List<Object> items(Object v) {
+        List<Object> items = new ArrayList<>();
+        if (v instanceof Map<?, ?> m) {
+            m.forEach((key, value) -> items.add(new ArrayList<>(java.util.Arrays.asList(key, value))));
+        } else if (!(v instanceof PyUndefined)) {
+            throw new TemplateRaise.TypeError("Can only get item pairs from a mapping.");
+        }
+        return items;
+    }
+
+    /** jinja2's {@code title}: capitalise each word, words split at dashes, spaces and brackets. */
+    private static String title(String s) {
+        StringBuilder sb = new StringBuilder();
+        var m = WORD_BEGINNING.matcher(s);
+        int last = 0;
+        while (m.find()) {
+            appendTitled(sb, s.substring(last, m.start()));
+            sb.append(m.group());
+            last = m.end();
+        }
+        appendTitled(sb, s.substring(last));
+        return sb.toString();
+    }
+
+    private static void appendTitled(StringBuilder sb, String item) {
+        if (!item.isEmpty()) {
+            int first = item.codePointAt(0);
+            sb.appendCodePoint(Character.toUpperCase(first));
+            sb.append(item.substring(Character.charCount(first)).toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static Object join(Object v, Object[] args, Map<String, Object> kwargs) {
+        Object sep = arg(args, kwargs, 0, "d");
+        Object attribute = arg(args, kwargs, 1, "attribute");
+        StringBuilder sb = new StringBuilder();
+        boolean first = true;
+        for (Object item : PyValues.iterate(v)) {
+            if (!first && sep != null) {
+                sb.append(PyValues.str(sep));
+            }
+            first = false;
+            Object value = item;
+            if (attribute != null && item instanceof Map<?, ?> m) {
+                value = m.containsKey(attribute.toString()) ? m.get(attribute.toString())
+                        : PyUndefined.attribute(item, attribute);
+            }
+            sb.append(PyValues.str(value));
+        }
+        return sb.toString();
+    }
+
+    /** jinja2 3.1 {@code indent(width=4, first=False, blank=False)}. */
+    private static Object indent(Object v, Object[] args, Map<String, Object> kwargs) {
+        Object width = arg(args, kwargs, 0, "width");
+        Object first = arg(args, kwargs, 1, "first");
+        Object blank = arg(args, kwargs, 2, "blank");
+        String indention = width == null ? "    "
+                : width instanceof Number n ? " ".repeat(n.intValue()) : width.toString();
+        String s = PyValues.str(v) + "\n";
+        List<Object> lines = PyStrings.call(s, "splitlines", new Object[0]) instanceof List<?> l
+                ? new ArrayList<>(l) : new ArrayList<>();
+        StringBuilder rv = new StringBuilder();
+        if (Boolean.TRUE.equals(blank)) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (i > 0) {
+                    rv.append('\n').append(indention);
+                }
+                rv.append(lines.get(i));
+            }
+        } else {
+            rv.append(lines.isEmpty() ? "" : lines.getFirst());
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i).toString();
+                rv.append('\n');
+                if (!line.isEmpty()) {
+                    rv.append(indention);
+                }
+                rv.append(line);
+            }
+        }
+        if (Boolean.TRUE.equals(first)) {
+            rv.insert(0, indention);
+        }
+        return rv.toString();
+    }
+}

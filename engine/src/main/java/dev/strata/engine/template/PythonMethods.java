@@ -1,0 +1,141 @@
+package dev.strata.engine.template;
+
+import com.hubspot.jinjava.objects.SafeString;
+import java.beans.FeatureDescriptor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import jinjava.javax.el.ELContext;
+import jinjava.javax.el.ELResolver;
+
+/**
+ * The first resolver Jinjava asks for {@code base.property} and {@code base.method(args)}: it gives
+ * strings, dicts and lists Python's behaviour, which chat templates assume. Strings get
+ * {@code strip}, {@code split}, {@code startswith}, {@code format}... (Java's {@code split} is a
+ * regex and {@code strip} takes no argument); a dict's missing key is {@link PyUndefined} rather than
+ * {@code null}; indexes may be negative. Anything else falls through to Jinjava's own resolvers.
+ */
+final class PythonMethods extends ELResolver {
+
+    @Override
+    public Object getValue(ELContext context, Object base, Object property) {
+        switch (base) {
+            case null -> {
+                return null;
+            }
+            case PyUndefined u -> throw new TemplateRaise.Undefined(u.hint());
+            case Map<?, ?> map -> {
+                context.setPropertyResolved(true);
+                Object key = property instanceof SafeString s ? s.toString() : property;
+                if (map.containsKey(key)) {
+                    return map.get(key);
+                }
+                return PyUndefined.attribute(base, key);
+            }
+            case CharSequence s when property instanceof Number n -> {
+                context.setPropertyResolved(true);
+                String text = s.toString();
+                int i = index(n.intValue(), text.length());
+                return i < 0 ? PyUndefined.attribute(base, n) : String.valueOf(text.charAt(i));
+            }
+            case List<?> list when property instanceof Number n -> {
+                context.setPropertyResolved(true);
+                int i = index(n.intValue(), list.size());
+                return i < 0 ? PyUndefined.attribute(base, n) : list.get(i);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** Python's index rule: negative counts from the end; -1 when out of range. */
+    private static int index(int i, int size) {
+        int j = i < 0 ? i + size : i;
+        return j >= 0 && j < size ? j : -1;
+    }
+
+    @Override
+    public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+        if (base instanceof PyUndefined u) {
+            throw new TemplateRaise.Undefined(u.hint());
+        }
+        String name = String.valueOf(method);
+        Object[] args = params == null ? new Object[0] : params;
+        Object result = switch (base) {
+            case String s -> PyStrings.call(s, name, args);
+            case SafeString s -> PyStrings.call(s.toString(), name, args);
+            case Map<?, ?> m -> dictMethod(m, name, args);
+            default -> NOT_HANDLED;
+        };
+        if (result == NOT_HANDLED) {
+            return null;
+        }
+        context.setPropertyResolved(true);
+        return result;
+    }
+
+    /** Marks a call this resolver leaves to the next one. */
+    static final Object NOT_HANDLED = new Object();
+
+    private static Object dictMethod(Map<?, ?> map, String name, Object[] args) {
+        return switch (name) {
+            case "items" -> {
+                List<Object> items = new ArrayList<>(map.size());
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    items.add(new ArrayList<>(java.util.Arrays.asList(e.getKey(), e.getValue())));
+                }
+                yield items;
+            }
+            case "keys" -> new ArrayList<>(map.keySet());
+            case "values" -> new ArrayList<>(map.values());
+            case "get" -> {
+                if (args.length < 1 || args.length > 2) {
+                    yield NOT_HANDLED;
+                }
+                Object key = args[0] instanceof SafeString s ? s.toString() : args[0];
+                yield map.containsKey(key) ? map.get(key) : args.length == 2 ? args[1] : null;
+            }
+            default -> NOT_HANDLED;
+        };
+    }
+
+    @Override
+    public Class<?> getType(ELContext context, Object base, Object property) {
+        return null;
+    }
+
+    @Override
+    public void setValue(ELContext context, Object base, Object property, Object value) {
+        // writes go to Jinjava's own resolvers
+    }
+
+    @Override
+    public boolean isReadOnly(ELContext context, Object base, Object property) {
+        return false;
+    }
+
+    @Override
+    public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
+        return Collections.emptyIterator();
+    }
+
+    @Override
+    public Class<?> getCommonPropertyType(ELContext context, Object base) {
+        return Object.class;
+    }
+
+    static boolean isStringLike(Object o) {
+        return o instanceof CharSequence || o instanceof SafeString;
+    }
+
+    static List<Object> asList(Object o) {
+        if (o instanceof Collection<?> c) {
+            return new ArrayList<>(c);
+        }
+        return PyValues.iterate(o);
+    }
+}

@@ -1,0 +1,302 @@
+package dev.strata.engine.template;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The pre-pass that turns a jinja2 chat template into one Jinjava renders the same way.
+ *
+ * <ul>
+ *   <li>Whitespace is settled here, with jinja2's rules and Hugging Face's settings
+ *       ({@code trim_blocks}, {@code lstrip_blocks}, {@code -}/{@code +} markers, newlines
+ *       normalised to {@code \n}, one trailing newline dropped), so Jinjava sees no whitespace
+ *       control at all and cannot differ on it.</li>
+ *   <li>Comments are dropped.</li>
+ *   <li>Every {@code {{ expr }}} prints through {@code __py_print}, Python's {@code str()}
+ *       ({@code True}, {@code None}, undefined as nothing).</li>
+ *   <li>{@code seq[::-1]} becomes {@code seq|__py_reverse} (Jinjava's slices have no step).</li>
+ * </ul>
+ * It also collects the names a template reads, so the renderer can bind the ones nobody passed to
+ * {@link PyUndefined}. See jinja2's {@code lexer.py} for the whitespace rules.
+ */
+record TemplateSource(String source, Set<String> freeNames) {
+
+    private static final Set<String> NOT_VARIABLES = Set.of("and", "or", "not", "in", "is", "if", "else", "elif",
+            "none", "None", "true", "True", "false", "False", "loop", "caller", "varargs", "kwargs", "self",
+            "recursive", "with", "without", "context", "ignore", "missing", "as", "import", "from");
+
+    static TemplateSource rewrite(String template) {
+        String src = template.replace("\r\n", "\n").replace('\r', '\n');
+        if (src.endsWith("\n")) {
+            src = src.substring(0, src.length() - 1);
+        }
+        StringBuilder out = new StringBuilder(src.length() + 256);
+        Set<String> names = new TreeSet<>();
+        int i = 0;
+        boolean stripLeading = false; // a "-}}"/"-%}" before this text
+        boolean dropNewline = false; // trim_blocks after a block or comment
+        boolean lineStarting = true;
+        int n = src.length();
+        while (i < n) {
+            int start = nextTagStart(src, i);
+            String text = src.substring(i, start < 0 ? n : start);
+            if (stripLeading) {
+                text = PyStrings.strip(text, null, true, false);
+            } else if (dropNewline && text.startsWith("\n")) {
+                text = text.substring(1);
+            }
+            if (start < 0) {
+                out.append(text);
+                break;
+            }
+            char kind = src.charAt(start + 1);
+            int innerStart = start + 2;
+            char leftMark = innerStart < n ? src.charAt(innerStart) : ' ';
+            if (leftMark == '-') {
+                text = PyStrings.strip(text, null, false, true);
+                innerStart++;
+            } else if (leftMark == '+') {
+                innerStart++;
+            } else if (kind != '{') {
+                text = lstripBlock(text, lineStarting);
+            }
+            out.append(text);
+            int end = tagEnd(src, innerStart, kind);
+            if (end < 0) {
+                throw new IllegalArgumentException("unclosed tag starting at offset " + start);
+            }
+            int innerEnd = end;
+            char rightMark = innerEnd > innerStart ? src.charAt(innerEnd - 1) : ' ';
+            if (rightMark == '-' || rightMark == '+') {
+                innerEnd--;
+            }
+            String inner = src.substring(innerStart, innerEnd);
+            int after = end + 2;
+            stripLeading = rightMark == '-';
+            dropNewline = rightMark != '+' && kind != '{';
+            switch (kind) {
+                case '{' -> {
+                    collectNames(inner, false, names);
+                    out.append("{{ (").append(rewriteExpression(inner)).append(")|__py_print }}");
+                }
+                case '%' -> {
+                    String statement = inner.strip();
+                    if (statement.equals("raw")) {
+                        after = copyRaw(src, after, out);
+                        stripLeading = false;
+                        dropNewline = true;
+                    } else {
+                        collectNames(statement, true, names);
+                        out.append("{% ").append(rewriteExpression(statement)).append(" %}");
+                    }
+                }
+                default -> { } // comment: dropped
+            }
+            lineStarting = dropNewline && after < n && src.charAt(after) == '\n';
+            i = after;
+        }
+        names.removeAll(NOT_VARIABLES);
+        return new TemplateSource(out.toString(), Set.copyOf(names));
+    }
+
+    /**
+     * lstrip_blocks: spaces and tabs between the start of the line and a block or comment tag go;
+     * {@code lineStarting} says the text itself begins a line (start of template, or the previous
+     * tag ate its newline).
+     */
+    private static String lstripBlock(String text, boolean lineStarting) {
+        int lineStart = text.lastIndexOf('\n') + 1;
+        if ((lineStart > 0 || lineStarting) && lineStart < text.length() && isBlank(text.substring(lineStart))) {
+            return text.substring(0, lineStart);
+        }
+        return text;
+    }
+
+    private static boolean isBlank(String s) {
+        for (int k = 0; k < s.length(); k++) {
+            if (!PyStrings.isSpace(s.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int nextTagStart(String src, int from) {
+        int at = src.indexOf('{', from);
+        while (at >= 0 && at + 1 < src.length()) {
+            char c = src.charAt(at + 1);
+            if (c == '{' || c == '%' || c == '#') {
+                return at;
+            }
+            at = src.indexOf('{', at + 1);
+        }
+        return -1;
+    }
+
+    /** Offset of the closing delimiter of a tag whose body starts at {@code from}; strings are skipped. */
+    private static int tagEnd(String src, int from, char kind) {
+        if (kind == '#') {
+            return src.indexOf("#}", from);
+        }
+        char close = kind == '{' ? '}' : '%';
+        char quote = 0;
+        for (int k = from; k + 1 < src.length(); k++) {
+            char c = src.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == close && src.charAt(k + 1) == '}') {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Copies a raw block verbatim up to its endraw tag; returns the offset after that tag. */
+    private static int copyRaw(String src, int from, StringBuilder out) {
+        int k = from;
+        while (true) {
+            int tag = src.indexOf("{%", k);
+            if (tag < 0) {
+                throw new IllegalArgumentException("missing endraw");
+            }
+            int end = tagEnd(src, tag + 2, '%');
+            String inner = src.substring(tag + 2, end);
+            String word = inner.replace("-", "").replace("+", "").strip();
+            if (word.equals("endraw")) {
+                String content = src.substring(from, tag);
+                if (inner.startsWith("-")) {
+                    content = PyStrings.strip(content, null, false, true);
+                }
+                out.append("{% raw %}").append(content).append("{% endraw %}");
+                return end + 2;
+            }
+            k = end + 2;
+        }
+    }
+
+    /** Rewrites Python syntax Jinjava lacks, outside string literals. */
+    static String rewriteExpression(String expr) {
+        StringBuilder sb = new StringBuilder(expr.length() + 16);
+        char quote = 0;
+        for (int k = 0; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                sb.append(c);
+                if (c == '\\' && k + 1 < expr.length()) {
+                    sb.append(expr.charAt(++k));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                sb.append(c);
+                continue;
+            }
+            if (c == '[') {
+                int close = expr.indexOf(']', k);
+                if (close > 0 && expr.substring(k + 1, close).replace(" ", "").equals("::-1")) {
+                    sb.append("|__py_reverse");
+                    k = close;
+                    continue;
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** Adds the variable names an expression reads (not attributes, filters, tests or calls). */
+    private static void collectNames(String expr, boolean statement, Set<String> names) {
+        char quote = 0;
+        boolean first = statement;
+        String previousWord = "";
+        char previousChar = ' ';
+        for (int k = 0; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                    previousChar = c;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                int e = k;
+                while (e < expr.length() && (Character.isLetterOrDigit(expr.charAt(e)) || expr.charAt(e) == '_')) {
+                    e++;
+                }
+                String word = expr.substring(k, e);
+                int next = e;
+                while (next < expr.length() && expr.charAt(next) == ' ') {
+                    next++;
+                }
+                boolean call = next < expr.length() && expr.charAt(next) == '(';
+                boolean attribute = previousChar == '.' || previousChar == '|';
+                boolean test = previousWord.equals("is") || previousWord.equals("not") && word.matches("[a-z]+")
+                        && expr.substring(0, k).strip().endsWith("is not");
+                if (!first && !call && !attribute && !test) {
+                    names.add(word);
+                }
+                first = false;
+                previousWord = word;
+                previousChar = 'a';
+                k = e - 1;
+                continue;
+            }
+            if (c != ' ') {
+                previousChar = c;
+                if (c != ' ') {
+                    previousWord = "";
+                }
+            }
+        }
+    }
+
+    /** Offset of {@code word} as a whole word outside strings and brackets, or -1. */
+    static int findKeyword(String text, String word, int from) {
+        char quote = 0;
+        int depth = 0;
+        for (int k = from; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '\'', '"' -> quote = c;
+                case '(', '[', '{' -> depth++;
+                case ')', ']', '}' -> depth--;
+                default -> {
+                    if (depth == 0 && text.startsWith(word, k)
+                            && (k == 0 || !isWordChar(text.charAt(k - 1)))
+                            && (k + word.length() >= text.length() || !isWordChar(text.charAt(k + word.length())))) {
+                        return k;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+}
