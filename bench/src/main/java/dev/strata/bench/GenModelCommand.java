@@ -36,6 +36,10 @@ final class GenModelCommand implements Callable<Integer> {
     @Option(names = "--vocab", description = "GGUF file whose tokenizer.* metadata to copy (default: the shape's)")
     Path vocab;
 
+    @Option(names = "--quantizer", defaultValue = "strata",
+            description = "who quantizes: strata (engine.tensor.Quantizer) or ggml (llama.cpp's, through de.kherud:llama)")
+    String quantizer;
+
     @Option(names = "--threads", description = "generator threads (default: all cores)")
     Integer threads;
 
@@ -49,11 +53,19 @@ final class GenModelCommand implements Callable<Integer> {
         Path vocabFile = vocab != null ? vocab : VocabLocator.forCheckout().require(s);
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long start = System.nanoTime();
-        ModelGenerator.Result result = new ModelGenerator(BlockEncoder.withLlamaCppQuantizer(), n)
+        ModelGenerator.Result result = new ModelGenerator(encoder(), n)
                 .generate(s, weightType, Vocab.fromGguf(vocabFile), seed, output);
         System.out.printf(Locale.ROOT, "wrote %s: %s %s, %d layers, %.1f M parameters, %.1f MiB, tensors %s (%.1f s)%n",
                 result.file(), s.name(), weightType, s.numLayers(), result.numParameters() / 1e6,
                 result.sizeBytes() / 1048576.0, result.tensorsByType(), (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    private BlockEncoder encoder() {
+        return switch (quantizer.toLowerCase(Locale.ROOT)) {
+            case "strata" -> BlockEncoder.strata();
+            case "ggml", "llamacpp" -> BlockEncoder.withLlamaCppQuantizer();
+            default -> throw new IllegalArgumentException("--quantizer must be strata or ggml, got " + quantizer);
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.strata.bench.gen;
 
 import dev.strata.bench.peer.GgmlQuantizer;
 import dev.strata.engine.gguf.GgmlType;
+import dev.strata.engine.tensor.Quantizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -17,6 +18,11 @@ public interface BlockEncoder {
     /** F32, F16 and BF16 in Java (round to nearest even, as ggml); refuses block types. */
     static BlockEncoder floats() {
         return BlockEncoder::encodeFloats;
+    }
+
+    /** Strata's own quantizer ({@code engine.tensor.Quantizer}, pure Java): every type the engine reads. */
+    static BlockEncoder strata() {
+        return (type, values, rowLength) -> Quantizer.quantize(type, values);
     }
 
     /** Float types in Java, block types with ggml's quantizer (llama.cpp loaded on first use). */

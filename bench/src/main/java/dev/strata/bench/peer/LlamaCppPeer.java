@@ -270,6 +270,30 @@ public final class LlamaCppPeer implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Full logits after every position of {@code tokens} (teacher forcing: row {@code i} predicts
+     * token {@code i + 1}), decoded in batches with logits for every token.
+     */
+    public List<float[]> logitsAtEveryPosition(int[] tokens) {
+        checkOpen();
+        if (tokens.length == 0 || tokens.length > options.contextSize()) {
+            throw new IllegalArgumentException("token count must be in [1, context size " + options.contextSize() + "]");
+        }
+        for (int token : tokens) {
+            checkToken(token);
+        }
+        clearCache();
+        List<float[]> rows = new ArrayList<>(tokens.length);
+        for (int from = 0; from < tokens.length; from += options.batchSize()) {
+            int to = Math.min(tokens.length, from + options.batchSize());
+            decode(tokens, from, to, from, true);
+            for (int i = 0; i < to - from; i++) {
+                rows.add(logitsRow(i).toArray(JAVA_FLOAT));
+            }
+        }
+        return rows;
+    }
+
     /** Full logits of the last position of {@code prompt} (a copy). */
     public float[] lastLogits(int[] prompt) {
         checkOpen();
