@@ -10,24 +10,29 @@ import java.util.Arrays;
 final class PieceMap {
     private final String[] keys;
     private final int[] values;
+    /** Full hash of each key, compared before the characters. */
+    private final int[] hashes;
     private final int mask;
 
     PieceMap(int expectedSize) {
         int capacity = Integer.highestOneBit(Math.max(4, expectedSize) * 2 - 1) << 1;
         keys = new String[capacity];
         values = new int[capacity];
+        hashes = new int[capacity];
         Arrays.fill(values, -1);
         mask = capacity - 1;
     }
 
     /** Maps {@code key} to {@code id}, replacing an earlier id (llama.cpp's map assignment: the last duplicate wins). */
     void put(String key, int id) {
-        int slot = mix(key.hashCode()) & mask;
+        int h = mix(key.hashCode());
+        int slot = h & mask;
         while (keys[slot] != null && !keys[slot].equals(key)) {
             slot = (slot + 1) & mask;
         }
         keys[slot] = key;
         values[slot] = id;
+        hashes[slot] = h;
     }
 
     /** The id of {@code key}, or -1. */
@@ -41,10 +46,11 @@ final class PieceMap {
         for (int i = start; i < end; i++) {
             h = 31 * h + text.charAt(i);
         }
-        int slot = mix(h) & mask;
+        h = mix(h);
+        int slot = h & mask;
         int length = end - start;
         for (String key = keys[slot]; key != null; key = keys[slot]) {
-            if (key.length() == length && regionEquals(key, text, start)) {
+            if (hashes[slot] == h && key.length() == length && regionEquals(key, text, start)) {
                 return values[slot];
             }
             slot = (slot + 1) & mask;
@@ -61,7 +67,12 @@ final class PieceMap {
         return true;
     }
 
+    /** MurmurHash3's finaliser: spreads String's weak hash over all bits before masking. */
     private static int mix(int h) {
-        return h ^ (h >>> 16) * 0x85EBCA6B;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
     }
 }

@@ -103,7 +103,7 @@ enum PreTokenizer {
     }
 
     /** The regex lists, shared by several names. */
-    private static final class Regexes {
+    static final class Regexes {
         static final String GPT2_WORDS = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
         static final String CONTRACTIONS = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])";
 

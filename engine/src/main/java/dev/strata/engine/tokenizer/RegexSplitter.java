@@ -19,20 +19,29 @@ final class RegexSplitter {
     private static final char COLLAPSED_WHITESPACE = 0x0B;
     private static final char COLLAPSED_OTHER = 0xD0;
 
-    /** One regex of the list: compiled for the collapsed text or for the plain text. */
-    private record Step(Pattern pattern, boolean collapsed) {}
+    /**
+     * One regex of the list: compiled for the collapsed text or for the plain text, or replaced by
+     * a hand-written {@link WordScanner} (which always runs on the collapsed text).
+     */
+    private record Step(Pattern pattern, boolean collapsed, WordScanner scanner) {}
 
     private final Step[] steps;
     private final boolean needsCollapsed;
 
     RegexSplitter(List<String> regexes) {
+        this(regexes, true);
+    }
+
+    /** With {@code useScanners} false every regex runs as a regex (the reference the scanners are tested against). */
+    RegexSplitter(List<String> regexes, boolean useScanners) {
         steps = new Step[regexes.size()];
         boolean anyCollapsed = false;
         for (int i = 0; i < steps.length; i++) {
             String regex = regexes.get(i);
             boolean collapsed = usesUnicodeClass(regex);
             anyCollapsed |= collapsed;
-            steps[i] = new Step(Pattern.compile(translate(regex, collapsed)), collapsed);
+            WordScanner scanner = useScanners && collapsed ? WordScanner.forRegex(regex) : null;
+            steps[i] = new Step(Pattern.compile(translate(regex, collapsed)), collapsed, scanner);
         }
         needsCollapsed = anyCollapsed;
     }
@@ -52,6 +61,10 @@ final class RegexSplitter {
         TokenIds lengths = new TokenIds(16);
         lengths.add(numCodePoints);
         for (Step step : steps) {
+            if (step.scanner() != null) {
+                lengths = scanAll(step.scanner(), collapsed, lengths);
+                continue;
+            }
             String subject;
             int[] index;
             if (step.collapsed()) {
@@ -91,6 +104,17 @@ final class RegexSplitter {
             if (done < end) {
                 out.add(end - done);
             }
+            start = end;
+        }
+        return out;
+    }
+
+    private static TokenIds scanAll(WordScanner scanner, String collapsed, TokenIds lengths) {
+        TokenIds out = new TokenIds(lengths.size() * 2 + 8);
+        int start = 0;
+        for (int w = 0; w < lengths.size(); w++) {
+            int end = start + lengths.get(w);
+            scanner.split(collapsed, start, end, out);
             start = end;
         }
         return out;

@@ -17,9 +17,12 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
     /** Id for each byte value: {@code <0xNN>}, else the one-character piece, else unknown. */
     private final int[] byteTokens = new int[256];
     private final byte[][] bytesOf;
+    /** Where the text may be cut into independently merged parts (see {@link CodePointPairs}). */
+    private final CodePointPairs pairsInPieces;
 
     SentencePieceTokenizer(Vocabulary vocab) {
         super(vocab);
+        pairsInPieces = CodePointPairs.of(vocab.pieces);
         for (int b = 0; b < 256; b++) {
             int id = vocab.ids.get(String.format("<0x%02X>", b));
             if (id < 0 && b < 0x80) {
@@ -58,7 +61,7 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
             if (session == null) {
                 session = new Session();
             }
-            session.tokenize(text.replace(' ', SPACE_MARK), out);
+            session.tokenizeInParts(text.replace(' ', SPACE_MARK), out);
             afterSpecial = false;
         }
         if (addSpecial && vocab.addEos && vocab.special.eos() >= 0) {
@@ -103,9 +106,25 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
         private int[] next = new int[0];
         private String text;
 
-        void tokenize(String text, TokenIds out) {
-            this.text = text;
-            int n = split(text);
+        /** Cuts {@code escaped} where no piece can span and merges each part on its own (same result, small queues). */
+        void tokenizeInParts(String escaped, TokenIds out) {
+            this.text = escaped;
+            int partStart = 0;
+            int prev = -1;
+            for (int i = 0; i < escaped.length(); ) {
+                int cp = escaped.codePointAt(i);
+                if (prev >= 0 && !pairsInPieces.contains(prev, cp)) {
+                    tokenize(partStart, i, out);
+                    partStart = i;
+                }
+                prev = cp;
+                i += Character.charCount(cp);
+            }
+            tokenize(partStart, escaped.length(), out);
+        }
+
+        private void tokenize(int from, int to, TokenIds out) {
+            int n = split(text, from, to);
             queue.clear();
             for (int i = 1; i < n; i++) {
                 tryAddBigram(i - 1, i);
@@ -131,23 +150,24 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
             }
         }
 
-        /** One symbol per code point; returns the number of symbols. */
-        private int split(String s) {
-            int capacity = s.length();
+        /** One symbol per code point of {@code s[from, to)}; returns the number of symbols. */
+        private int split(String s, int from, int to) {
+            int capacity = to - from;
             if (start.length < capacity) {
+                capacity = Math.max(capacity, start.length * 2);
                 start = new int[capacity];
                 length = new int[capacity];
                 prev = new int[capacity];
                 next = new int[capacity];
             }
             int n = 0;
-            for (int i = 0; i < s.length(); n++) {
-                int len = Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() ? 2 : 1;
+            for (int i = from; i < to; n++) {
+                int len = Character.isHighSurrogate(s.charAt(i)) && i + 1 < to ? 2 : 1;
                 start[n] = i;
                 length[n] = len;
                 prev[n] = n - 1;
                 i += len;
-                next[n] = i == s.length() ? -1 : n + 1;
+                next[n] = i == to ? -1 : n + 1;
             }
             return n;
         }

@@ -26,6 +26,11 @@ final class TokenIds {
         return ids[index];
     }
 
+    /** Drops every id after the first {@code newSize}. */
+    void truncate(int newSize) {
+        size = Math.min(size, newSize);
+    }
+
     int[] toArray() {
         return Arrays.copyOf(ids, size);
     }

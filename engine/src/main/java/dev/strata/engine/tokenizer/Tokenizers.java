@@ -24,6 +24,7 @@ public final class Tokenizers {
         return switch (model) {
             case "llama" -> new SentencePieceTokenizer(Vocabulary.fromGguf(gguf, SentencePieceTokenizer.defaults()));
             case "gpt2" -> byteLevelBpe(gguf);
+            case "bert" -> new WordPieceTokenizer(Vocabulary.fromGguf(gguf, WordPieceTokenizer.defaults()));
             default -> throw new EngineException.Unsupported("tokenizer model '" + model
                     + "' is not supported (supported: llama, gpt2, bert)");
         };

@@ -21,10 +21,25 @@ final class Vocabulary {
     private static final List<String> END_OF_TURN_TEXTS = List.of(
             "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
             "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>", "<end_of_utterance>");
+    /**
+     * Fill-in-the-middle markers by role (prefix, suffix, middle, pad, repo, file separator): the
+     * first present of each list is made a control token; pad, repo and separator also end a generation.
+     */
+    private static final List<List<String>> FIM_TEXTS = List.of(
+            List.of("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>",
+                    "<|code_prefix|>"),
+            List.of("<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>",
+                    "<|code_suffix|>"),
+            List.of("<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>",
+                    "<|code_middle|>"),
+            List.of("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"),
+            List.of("<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"),
+            List.of("<|file_sep|>"));
+    private static final int FIRST_FIM_THAT_ENDS_GENERATION = 3;
     /** Token texts that end a generation in any model that has them (llama.cpp's list). */
     private static final List<String> END_OF_GENERATION_TEXTS = List.of(
             "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
-            "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>");
+            "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>", "<|flush|>", "<|calls|>");
 
     final String[] pieces;
     final float[] scores;
@@ -61,75 +76,121 @@ final class Vocabulary {
             throw new EngineException.InvalidModelFile("tokenizer.ggml.token_type has " + tokenTypes.length
                     + " entries but there are " + n + " tokens");
         }
-        this.pieces = pieces;
+        this.pieces = pieces.clone();
+        for (int i = 0; i < n; i++) {
+            if (this.pieces[i].isEmpty()) {
+                this.pieces[i] = "[EMPTY_" + i + "]"; // as llama.cpp names empty entries
+            }
+        }
         this.scores = scores != null ? scores : new float[n];
         this.types = new TokenType[n];
         this.ids = new PieceMap(n);
         for (int i = 0; i < n; i++) {
             types[i] = tokenTypes != null ? TokenType.fromId(tokenTypes[i]) : TokenType.NORMAL;
-            ids.put(pieces[i], i);
+            ids.put(this.pieces[i], i);
         }
-        SpecialIds d = defaults.ids();
-        int eot = valid(overrides.eot(), d.eot(), n);
-        int eom = valid(overrides.eom(), d.eom(), n);
-        if (eot < 0) {
-            eot = firstPresent(END_OF_TURN_TEXTS);
-            promoteToControl(eot);
-        }
-        if (eom < 0) {
-            eom = ids.get("<|eom_id|>");
-            promoteToControl(eom);
-        }
-        this.special = new SpecialIds(valid(overrides.bos(), d.bos(), n), valid(overrides.eos(), d.eos(), n), eot,
-                eom, valid(overrides.unk(), d.unk(), n), valid(overrides.sep(), d.sep(), n),
-                valid(overrides.pad(), d.pad(), n), valid(overrides.cls(), d.cls(), n),
-                valid(overrides.mask(), d.mask(), n));
+        this.special = resolveSpecialIds(defaults.ids(), overrides);
         this.addBos = overrides.addBos() != null ? overrides.addBos() : defaults.addBos();
         this.addEos = overrides.addEos() != null ? overrides.addEos() : defaults.addEos();
         this.addSpacePrefix = overrides.addSpacePrefix() != null ? overrides.addSpacePrefix()
                 : defaults.addSpacePrefix();
+        this.endOfGeneration = markEndOfGeneration();
+        this.specialTextIds = specialTextOrder();
+        this.rstrip = new boolean[n];
+        this.lstrip = new boolean[n];
+        switch (overrides.strip()) {
+            case PHI3 -> applyPhi3Strip();
+            case MASK_LSTRIP -> setLstrip("<mask>");
+            case UPPER_MASK_LSTRIP -> setLstrip("[MASK]");
+            case NONE -> { }
+        }
+    }
 
-        this.endOfGeneration = new boolean[n];
+    /** File ids over family defaults; end-of-turn and end-of-message found by text when the file has none. */
+    private SpecialIds resolveSpecialIds(SpecialIds d, Overrides o) {
+        int n = pieces.length;
+        int eot = valid(o.eot(), d.eot(), n);
+        if (eot < 0) {
+            eot = firstPresent(END_OF_TURN_TEXTS);
+            promoteToControl(eot);
+        }
+        int eom = valid(o.eom(), d.eom(), n);
+        if (eom < 0) {
+            eom = ids.get("<|eom_id|>");
+            promoteToControl(eom);
+        }
+        return new SpecialIds(valid(o.bos(), d.bos(), n), valid(o.eos(), d.eos(), n), eot, eom,
+                valid(o.unk(), d.unk(), n), valid(o.sep(), d.sep(), n), valid(o.pad(), d.pad(), n),
+                valid(o.cls(), d.cls(), n), valid(o.mask(), d.mask(), n));
+    }
+
+    /** EOS, EOT, EOM, the well-known end texts and the FIM pad/repo/separator markers (llama.cpp's EOG set). */
+    private boolean[] markEndOfGeneration() {
+        boolean[] eog = new boolean[pieces.length];
+        for (int role = 0; role < FIM_TEXTS.size(); role++) {
+            int id = firstPresent(FIM_TEXTS.get(role));
+            promoteToControl(id);
+            if (id >= 0 && role >= FIRST_FIM_THAT_ENDS_GENERATION) {
+                eog[id] = true;
+            }
+        }
         for (String text : END_OF_GENERATION_TEXTS) {
             int id = ids.get(text);
             if (id >= 0) {
-                endOfGeneration[id] = true;
+                eog[id] = true;
                 promoteToControl(id);
             }
         }
         for (int id : new int[] {special.eos(), special.eot(), special.eom()}) {
             if (id >= 0) {
-                endOfGeneration[id] = true;
+                eog[id] = true;
             }
         }
-        this.rstrip = new boolean[n];
-        this.lstrip = new boolean[n];
-        List<Integer> specials = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (types[i].isSpecialText() && !pieces[i].isEmpty()) {
-                specials.add(i);
-            }
+        // gpt-oss (harmony) and solar-open end a turn with <|end|> but keep generating after it
+        int end = ids.get("<|end|>");
+        boolean hasCall = ids.get("<|call|>") >= 0 || ids.get("<|calls|>") >= 0;
+        if (end >= 0 && hasCall && (ids.get("<|return|>") >= 0 || ids.get("<|flush|>") >= 0)) {
+            eog[end] = false;
         }
-        specials.sort(Comparator.comparingInt((Integer i) -> -pieces[i].length()).thenComparingInt(i -> i));
-        this.specialTextIds = specials.stream().mapToInt(Integer::intValue).toArray();
-        if (overrides.stripAroundSpecial()) {
-            applyPhi3Strip();
-        }
+        return eog;
     }
+
+    /** Control, user-defined and unknown tokens, longest UTF-8 first (ties by id): the order text is searched for them. */
+    private int[] specialTextOrder() {
+        List<Integer> specials = new ArrayList<>();
+        int[] utf8Length = new int[pieces.length];
+        for (int i = 0; i < pieces.length; i++) {
+            if (types[i].isSpecialText()) {
+                specials.add(i);
+                utf8Length[i] = pieces[i].getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+        }
+        specials.sort(Comparator.comparingInt((Integer i) -> -utf8Length[i]).thenComparingInt(i -> i));
+        return specials.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Model-specific whitespace stripping around special tokens (llama.cpp sets these by model name). */
+    enum Strip { NONE, PHI3, MASK_LSTRIP, UPPER_MASK_LSTRIP }
 
     /** Values read from the file; null / -1 where absent. */
     record Overrides(int bos, int eos, int eot, int eom, int unk, int sep, int pad, int cls, int mask,
-                     Boolean addBos, Boolean addEos, Boolean addSpacePrefix, boolean stripAroundSpecial) {
+                     Boolean addBos, Boolean addEos, Boolean addSpacePrefix, Strip strip) {
 
         static Overrides fromGguf(GgufFile gguf) {
             String name = gguf.getString("general.name").orElse("").toLowerCase(java.util.Locale.ROOT);
+            String pre = gguf.getString("tokenizer.ggml.pre").orElse("");
+            String arch = gguf.getString("general.architecture").orElse("");
+            Strip strip = pre.contains("jina-v2-de") || pre.contains("jina-v2-es") || pre.contains("jina-v2-code")
+                    || arch.contains("nomic-bert-moe") || arch.contains("jina-bert-v3") ? Strip.MASK_LSTRIP
+                    : name.contains("phi-3") || name.contains("phi3") ? Strip.PHI3
+                    : name.contains("modern-bert") ? Strip.UPPER_MASK_LSTRIP : Strip.NONE;
             return new Overrides(id(gguf, "bos_token_id"), id(gguf, "eos_token_id"), id(gguf, "eot_token_id"),
                     id(gguf, "eom_token_id"), id(gguf, "unknown_token_id"), id(gguf, "seperator_token_id"),
                     id(gguf, "padding_token_id"), id(gguf, "cls_token_id"), id(gguf, "mask_token_id"),
                     gguf.getBoolean("tokenizer.ggml.add_bos_token").orElse(null),
                     gguf.getBoolean("tokenizer.ggml.add_eos_token").orElse(null),
                     gguf.getBoolean("tokenizer.ggml.add_space_prefix").orElse(null),
-                    name.contains("phi-3") || name.contains("phi3"));
+                    strip);
         }
 
         private static int id(GgufFile gguf, String key) {
@@ -272,6 +333,13 @@ final class Vocabulary {
         setRstrip("</s>", true);
         for (String t : new String[] {"<unk>", "<s>", "<|endoftext|>"}) {
             setRstrip(t, false);
+        }
+    }
+
+    private void setLstrip(String text) {
+        int id = ids.get(text);
+        if (id >= 0) {
+            lstrip[id] = true;
         }
     }
 

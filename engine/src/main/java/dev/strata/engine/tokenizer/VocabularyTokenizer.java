@@ -8,7 +8,7 @@ import java.util.List;
  * and what bytes a normal token stands for.
  */
 abstract sealed class VocabularyTokenizer implements Tokenizer
-        permits SentencePieceTokenizer, ByteLevelBpeTokenizer {
+        permits SentencePieceTokenizer, ByteLevelBpeTokenizer, WordPieceTokenizer {
 
     final Vocabulary vocab;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TokenizerParityTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "llama-bpe", "qwen2", "deepseek-llm", "deepseek-coder", "falcon", "mpt", "refact", "starcoder"})
+    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "llama-bpe", "qwen2", "deepseek-llm", "deepseek-coder", "falcon", "mpt", "refact", "starcoder", "bert-bge"})
     void everyVectorMatchesLlamaCpp(String name) {
         Tokenizer tokenizer = TokenizerTestData.vocab(name);
         List<TokenizerTestData.Vector> vectors = TokenizerTestData.vectors(name);
