@@ -250,8 +250,12 @@ public final class LocalEngine implements Engine {
                 finish(s, FinishReason.LENGTH);
                 continue;
             }
-            start(s);
-            running.add(s);
+            try {
+                start(s);
+                running.add(s);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                fail(s, asEngineException("cannot start the sequence", e));
+            }
         }
         return true;
     }
@@ -290,15 +294,28 @@ public final class LocalEngine implements Engine {
         try {
             logits = model.forward(batch, state);
         } catch (RuntimeException | OutOfMemoryError e) {
-            EngineException error = e instanceof EngineException ee ? ee
-                    : new EngineException.Internal("forward pass failed: " + e, e);
+            EngineException error = asEngineException("forward pass failed", e);
             for (Sequence s : running) {
                 fail(s, error);
             }
             running.clear();
             return;
         }
-        running.removeIf(s -> s.logitsRow >= 0 && sampleNext(s, logits));
+        running.removeIf(s -> s.logitsRow >= 0 && sampleOrFail(s, logits));
+    }
+
+    /** {@link #sampleNext}, ending only this sequence if it fails; true when it finished. */
+    private boolean sampleOrFail(Sequence s, float[] logits) {
+        try {
+            return sampleNext(s, logits);
+        } catch (RuntimeException e) {
+            fail(s, asEngineException("sampling failed", e));
+            return true;
+        }
+    }
+
+    private static EngineException asEngineException(String what, Throwable e) {
+        return e instanceof EngineException ee ? ee : new EngineException.Internal(what + ": " + e, e);
     }
 
     /** Samples and publishes one token of {@code s}; true when the sequence finished. */
