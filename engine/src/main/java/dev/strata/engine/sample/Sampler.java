@@ -132,6 +132,9 @@ public final class Sampler {
      */
     public int topLogprobs(int n, int[] ids, float[] logprobs) {
         int k = Math.min(n, vocabSize);
+        if (k <= 0) {
+            return 0;
+        }
         int filled = 0;
         for (int t = 0; t < vocabSize; t++) {
             float v = biased[t];

@@ -168,6 +168,7 @@ class SamplerTest {
         assertThat(s.logprob(5) - s.logprob(6)).isCloseTo(logits[5] + 2f - logits[6], within(1e-5f));
         assertThat(s.logprob(token)).isLessThanOrEqualTo(0f);
 
+        assertThat(s.topLogprobs(0, new int[0], new float[0])).isZero();
         int[] ids = new int[5];
         float[] lps = new float[5];
         assertThat(s.topLogprobs(5, ids, lps)).isEqualTo(5);
