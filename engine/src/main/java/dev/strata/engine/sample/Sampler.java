@@ -102,10 +102,7 @@ public final class Sampler {
         if (params.isGreedy()) {
             return argmax(work);
         }
-        sortCandidates();
-        if (params.topK() > 0) {
-            numCandidates = Math.min(numCandidates, params.topK());
-        }
+        sortCandidates(params.topK());
         if (params.typicalP() < 1f) {
             keepTypical(params.typicalP());
         }
@@ -174,13 +171,28 @@ public final class Sampler {
         }
     }
 
-    /** Candidates = every token with a finite logit, sorted by logit descending (ties: lower id first). */
-    private void sortCandidates() {
+    /**
+     * Candidates = the {@code limit} best tokens with a finite logit (all when {@code limit <= 0}),
+     * sorted by logit descending, ties by lower id. With a limit the best are selected with a
+     * bounded heap (O(V log k)) before sorting, so top-k over a large vocabulary does not sort it all.
+     */
+    private void sortCandidates(int limit) {
         int n = 0;
+        boolean bounded = limit > 0 && limit < vocabSize;
         for (int t = 0; t < vocabSize; t++) {
             float l = work[t];
-            if (l != Float.NEGATIVE_INFINITY && !Float.isNaN(l)) {
-                keys[n++] = ((long) ~sortableBits(l) << 32) | t; // ascending key = descending logit
+            if (l == Float.NEGATIVE_INFINITY || Float.isNaN(l)) {
+                continue;
+            }
+            long key = ((long) ~sortableBits(l) << 32) | t; // ascending key = descending logit
+            if (!bounded || n < limit) {
+                keys[n++] = key;
+                if (bounded) {
+                    siftUp(n - 1);
+                }
+            } else if (key < keys[0]) {
+                keys[0] = key; // replace the worst of the best `limit`
+                siftDown(n);
             }
         }
         if (n == 0) {
@@ -193,6 +205,40 @@ public final class Sampler {
             candidateLogits[i] = work[t];
         }
         numCandidates = n;
+    }
+
+    /** Max-heap on {@code keys[0, size)}: the root is the worst kept candidate. */
+    private void siftUp(int i) {
+        long key = keys[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (keys[parent] >= key) {
+                break;
+            }
+            keys[i] = keys[parent];
+            i = parent;
+        }
+        keys[i] = key;
+    }
+
+    private void siftDown(int size) {
+        long key = keys[0];
+        int i = 0;
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && keys[child + 1] > keys[child]) {
+                child++;
+            }
+            if (keys[child] <= key) {
+                break;
+            }
+            keys[i] = keys[child];
+            i = child;
+        }
+        keys[i] = key;
     }
 
     /** An int whose signed order is the order of the floats. */
