@@ -102,7 +102,8 @@ public final class Sampler {
         if (params.isGreedy()) {
             return argmax(work);
         }
-        sortCandidates(params.topK());
+        // top-k, typical-p and top-p need the candidates in order; min-p and the draw do not
+        collectCandidates(params.topK(), params.typicalP() < 1f || params.topP() < 1f);
         if (params.typicalP() < 1f) {
             keepTypical(params.typicalP());
         }
@@ -173,10 +174,11 @@ public final class Sampler {
 
     /**
      * Candidates = the {@code limit} best tokens with a finite logit (all when {@code limit <= 0}),
-     * sorted by logit descending, ties by lower id. With a limit the best are selected with a
-     * bounded heap (O(V log k)) before sorting, so top-k over a large vocabulary does not sort it all.
+     * sorted by logit descending, ties by lower id, when there is a limit or {@code sorted}; else in
+     * id order. With a limit the best are selected with a bounded heap (O(V log k)) before sorting,
+     * so top-k over a large vocabulary does not sort it all.
      */
-    private void sortCandidates(int limit) {
+    private void collectCandidates(int limit, boolean sorted) {
         int n = 0;
         boolean bounded = limit > 0 && limit < vocabSize;
         for (int t = 0; t < vocabSize; t++) {
@@ -198,7 +200,9 @@ public final class Sampler {
         if (n == 0) {
             throw new EngineException.InvalidRequest("logit_bias leaves no token to sample");
         }
-        Arrays.sort(keys, 0, n);
+        if (bounded || sorted) {
+            Arrays.sort(keys, 0, n);
+        }
         for (int i = 0; i < n; i++) {
             int t = (int) keys[i];
             candidateIds[i] = t;
@@ -249,7 +253,7 @@ public final class Sampler {
 
     /** Fills {@code work[0, numCandidates)} with the softmax of the candidates' logits / temperature. */
     private void softmaxCandidates(float temperature) {
-        float max = candidateLogits[0] / temperature;
+        float max = maxCandidateLogit() / temperature;
         double sum = 0;
         for (int i = 0; i < numCandidates; i++) {
             float p = (float) Math.exp(candidateLogits[i] / temperature - max);
@@ -274,13 +278,25 @@ public final class Sampler {
         }
     }
 
+    /** Keeps the candidates whose probability is at least {@code minP} times the best one's (order kept). */
     private void keepMinP(float minP) {
-        float threshold = candidateLogits[0] + (float) Math.log(minP);
-        int kept = 1;
-        while (kept < numCandidates && candidateLogits[kept] >= threshold) {
-            kept++;
+        float threshold = maxCandidateLogit() + (float) Math.log(minP);
+        int kept = 0;
+        for (int i = 0; i < numCandidates; i++) {
+            if (candidateLogits[i] >= threshold) {
+                candidateIds[kept] = candidateIds[i];
+                candidateLogits[kept++] = candidateLogits[i];
+            }
         }
         numCandidates = kept;
+    }
+
+    private float maxCandidateLogit() {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < numCandidates; i++) {
+            max = Math.max(max, candidateLogits[i]);
+        }
+        return max;
     }
 
     /** Keeps the tokens whose surprisal is closest to the entropy, up to {@code typicalP} of the mass. */
