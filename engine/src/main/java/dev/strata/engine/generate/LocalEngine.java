@@ -264,11 +264,11 @@ public final class LocalEngine implements Engine {
         ModelConfig c = model.config();
         int capacity = (int) Math.min(contextLength, (long) s.prompt.length + s.request.maxTokens());
         s.cache = new ContiguousKvCache(c.numLayers(), c.keyWidth(), c.valueWidth(), capacity);
-        s.tokenText = new TokenDecoder(tokenizer);
+        s.decoder = new TokenDecoder(tokenizer);
         s.outputText = new OutputText(s.request.stop());
         for (int token : s.prompt) {
             s.sampler.accept(token);
-            s.tokenText.next(token); // so the decoder knows what the output continues (e.g. after BOS)
+            s.decoder.next(token); // so the decoder knows what the output continues (e.g. after BOS)
         }
     }
 
@@ -331,7 +331,7 @@ public final class LocalEngine implements Engine {
             reason = FinishReason.STOP;
             text = "";
         } else {
-            text = s.outputText.append(s.tokenText.next(token));
+            text = s.outputText.append(s.decoder.next(token));
             if (s.outputText.stopped()) {
                 reason = FinishReason.STOP;
             }
@@ -340,7 +340,7 @@ public final class LocalEngine implements Engine {
             reason = FinishReason.LENGTH;
         }
         if (reason != null && !s.outputText.stopped()) {
-            text += s.outputText.append(s.tokenText.flush()) + s.outputText.flush();
+            text += s.outputText.append(s.decoder.flush()) + s.outputText.flush();
         }
         if (s.generated == 1) {
             s.firstTokenNanos = nanoClock.getAsLong();
