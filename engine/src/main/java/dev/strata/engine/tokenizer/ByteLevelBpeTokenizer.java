@@ -23,9 +23,19 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     /** Token of each single byte, or -1. */
     private final int[] byteTokens = new int[256];
     private final byte[][] bytesOf;
+    /** Default of {@link #mergeScanLimit}. */
+    static final int MERGE_SCAN_LIMIT = 48;
+    /** Words of at most this many bytes merge by a linear scan, longer ones through the queue. */
+    private final int mergeScanLimit;
 
     ByteLevelBpeTokenizer(Vocabulary vocab, String[] mergeRules, PreTokenizer preTokenizer) {
+        this(vocab, mergeRules, preTokenizer, MERGE_SCAN_LIMIT);
+    }
+
+    /** {@code mergeScanLimit} 0 sends every word through the queue (tests compare the two paths). */
+    ByteLevelBpeTokenizer(Vocabulary vocab, String[] mergeRules, PreTokenizer preTokenizer, int mergeScanLimit) {
         super(vocab);
+        this.mergeScanLimit = mergeScanLimit;
         this.preTokenizer = preTokenizer;
         this.splitter = new RegexSplitter(preTokenizer.regexes());
         int n = vocab.size();
@@ -126,6 +136,8 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         private int[] length = new int[64];
         private int[] prev = new int[64];
         private int[] next = new int[64];
+        /** For the scan: the merge ({@code rank << 32 | symbol}) of each symbol with its right neighbour, or -1. */
+        private long[] pairMerge = new long[64];
         private byte[] utf8;
 
         void tokenize(String text, TokenIds out) {
@@ -159,6 +171,7 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 length = new int[capacity];
                 prev = new int[capacity];
                 next = new int[capacity];
+                pairMerge = new long[capacity];
             }
             for (int i = 0; i < n; i++) {
                 symbol[i] = byteSymbols[utf8[from + i] & 0xFF];
@@ -166,6 +179,67 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 prev[i] = i - 1;
                 next[i] = i + 1 < n ? i + 1 : -1;
             }
+            if (n <= mergeScanLimit) {
+                mergeByScan(n);
+            } else {
+                mergeByQueue(n);
+            }
+            int offset = from;
+            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
+                int s = symbol[i];
+                if (s < vocab.size()) {
+                    out.add(s);
+                } else {
+                    for (int b = offset; b < offset + length[i]; b++) {
+                        int t = byteTokens[utf8[b] & 0xFF];
+                        if (t >= 0) {
+                            out.add(t);
+                        }
+                    }
+                }
+                offset += length[i];
+            }
+        }
+
+        /**
+         * Short words: keep the best merge of each adjacent pair and scan for the lowest rank
+         * (leftmost on ties). The queue holds exactly these pairs too (stale entries aside), so
+         * both pick the same merge every step; the scan just avoids the heap for a handful of bytes.
+         */
+        private void mergeByScan(int n) {
+            for (int i = 0; i < n; i++) {
+                pairMerge[i] = i + 1 < n ? merges.get(symbol[i], symbol[i + 1]) : -1L;
+            }
+            while (n > 0) {
+                int best = -1;
+                long bestRank = Long.MAX_VALUE;
+                for (int i = 0; i != -1; i = next[i]) {
+                    long m = pairMerge[i];
+                    if (m >= 0 && (m >>> 32) < bestRank) { // strictly lower: the leftmost of equal ranks wins
+                        bestRank = m >>> 32;
+                        best = i;
+                    }
+                }
+                if (best < 0) {
+                    return;
+                }
+                int right = next[best];
+                symbol[best] = (int) pairMerge[best];
+                length[best] += length[right];
+                length[right] = 0;
+                next[best] = next[right];
+                if (next[right] >= 0) {
+                    prev[next[right]] = best;
+                }
+                pairMerge[best] = next[best] >= 0 ? merges.get(symbol[best], symbol[next[best]]) : -1L;
+                if (prev[best] >= 0) {
+                    pairMerge[prev[best]] = merges.get(symbol[prev[best]], symbol[best]);
+                }
+            }
+        }
+
+        /** Long words: candidate pairs in a priority queue, stale ones skipped (llama.cpp's loop). */
+        private void mergeByQueue(int n) {
             queue.clear();
             for (int i = 1; i < n; i++) {
                 addBigram(i - 1, i);
@@ -186,21 +260,6 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 }
                 addBigram(prev[left], left);
                 addBigram(left, next[left]);
-            }
-            int offset = from;
-            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
-                int s = symbol[i];
-                if (s < vocab.size()) {
-                    out.add(s);
-                } else {
-                    for (int b = offset; b < offset + length[i]; b++) {
-                        int t = byteTokens[utf8[b] & 0xFF];
-                        if (t >= 0) {
-                            out.add(t);
-                        }
-                    }
-                }
-                offset += length[i];
             }
         }
 
