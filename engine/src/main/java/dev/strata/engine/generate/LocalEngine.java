@@ -11,12 +11,16 @@ import dev.strata.engine.model.ForwardState;
 import dev.strata.engine.model.Model;
 import dev.strata.engine.model.ModelConfig;
 import dev.strata.engine.sample.Sampler;
+import dev.strata.engine.sample.SamplingParams;
 import dev.strata.engine.tensor.ComputePool;
+import dev.strata.engine.tokenizer.TokenDecoder;
 import dev.strata.engine.tokenizer.Tokenizer;
+import dev.strata.engine.tokenizer.Tokenizers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +48,10 @@ public final class LocalEngine implements Engine {
     private final EngineOptions options;
     private final int contextLength;
     private final LongSupplier nanoClock;
+    /** Queued by {@link #close} to wake an idle loop; never run. */
+    private static final Sequence WAKE_UP = new Sequence(
+            GenerationRequest.of("wake-up", new int[] {0}, SamplingParams.GREEDY, 0),
+            new QueueTokenStream("wake-up"), null, 0);
     private final LinkedBlockingQueue<Sequence> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
     private volatile boolean closed;
@@ -79,6 +87,11 @@ public final class LocalEngine implements Engine {
         this.loop = new Thread(this::runLoop, "strata-engine-" + config.name());
         this.loop.setDaemon(true);
         this.loop.start();
+    }
+
+    /** Opens {@code path} with the tokenizer its metadata describes; see {@link #open(Path, EngineOptions, Function)}. */
+    public static LocalEngine open(Path path, EngineOptions options) {
+        return open(path, options, Tokenizers::fromGguf);
     }
 
     /**
@@ -151,7 +164,11 @@ public final class LocalEngine implements Engine {
         }
         Sampler sampler = new Sampler(request.sampling(), vocab);
         QueueTokenStream stream = new QueueTokenStream(request.id());
-        submitted.add(new Sequence(request, stream, sampler, nanoClock.getAsLong()));
+        Sequence sequence = new Sequence(request, stream, sampler, nanoClock.getAsLong());
+        submitted.add(sequence);
+        if (closed && submitted.remove(sequence)) {
+            finish(sequence, FinishReason.CANCELLED); // raced with close(): the loop may be gone
+        }
         return stream;
     }
 
@@ -161,14 +178,21 @@ public final class LocalEngine implements Engine {
             return;
         }
         closed = true;
-        loop.interrupt();
-        try {
-            loop.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        submitted.add(WAKE_UP); // the loop finishes its current step, then cancels everything left
+        boolean interrupted = false;
+        while (loop.isAlive()) {
+            try {
+                loop.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        cancelAll(submitted); // submitted while closing
         pool.close();
         gguf.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- the loop --------------------------------------------------------------------------
@@ -186,15 +210,19 @@ public final class LocalEngine implements Engine {
                 numWaiting = waiting.size();
             }
         } finally {
-            for (Sequence s : running) {
-                finish(s, FinishReason.CANCELLED);
-            }
-            running.clear();
-            waiting.addAll(submitted);
-            for (Sequence s : waiting) {
+            cancelAll(running);
+            cancelAll(waiting);
+            cancelAll(submitted);
+        }
+    }
+
+    private void cancelAll(Collection<Sequence> sequences) {
+        for (Sequence s : sequences) {
+            if (s != WAKE_UP) {
                 finish(s, FinishReason.CANCELLED);
             }
         }
+        sequences.clear();
     }
 
     /** Moves submitted requests in, drops cancelled ones; waits when idle. False when closing. */
@@ -209,6 +237,10 @@ public final class LocalEngine implements Engine {
             }
         }
         submitted.drainTo(waiting);
+        waiting.remove(WAKE_UP);
+        if (closed) {
+            return false;
+        }
         waiting.removeIf(s -> s.stream.isCancelled() && finish(s, FinishReason.CANCELLED));
         running.removeIf(s -> s.stream.isCancelled() && finish(s, FinishReason.CANCELLED));
         while (running.size() < options.maxSequences() && !waiting.isEmpty()) {
@@ -228,10 +260,11 @@ public final class LocalEngine implements Engine {
         ModelConfig c = model.config();
         int capacity = (int) Math.min(contextLength, (long) s.prompt.length + s.request.maxTokens());
         s.cache = new ContiguousKvCache(c.numLayers(), c.keyWidth(), c.valueWidth(), capacity);
-        s.tokenText = new TokenText(tokenizer);
+        s.tokenText = new TokenDecoder(tokenizer);
         s.outputText = new OutputText(s.request.stop());
         for (int token : s.prompt) {
             s.sampler.accept(token);
+            s.tokenText.next(token); // so the decoder knows what the output continues (e.g. after BOS)
         }
     }
 

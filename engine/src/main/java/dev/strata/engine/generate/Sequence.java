@@ -2,6 +2,7 @@ package dev.strata.engine.generate;
 
 import dev.strata.engine.kv.KvCache;
 import dev.strata.engine.sample.Sampler;
+import dev.strata.engine.tokenizer.TokenDecoder;
 
 /**
  * The engine loop's state of one request: its prompt progress, KV cache, sampler and output text.
@@ -16,7 +17,7 @@ final class Sequence {
     long startNanos;
     long firstTokenNanos;
     KvCache cache;
-    TokenText tokenText;
+    TokenDecoder tokenText;
     OutputText outputText;
     /** Prompt tokens already in the cache (or in the current batch). */
     int promptFed;

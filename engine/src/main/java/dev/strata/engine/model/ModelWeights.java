@@ -79,7 +79,16 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
             if (t.numDims() != 2 || t.dim(0) != cols || t.dim(1) != rows) {
                 throw shapeMismatch(t, "[" + cols + ", " + rows + "]");
             }
-            return FloatTensor.of(t.type(), gguf.tensorData(t), (long) rows * cols);
+            return view(t, (long) rows * cols);
+        }
+
+        private FloatTensor view(GgufTensorInfo t, long size) {
+            try {
+                return FloatTensor.of(t.type(), gguf.tensorData(t), size);
+            } catch (EngineException.Unsupported e) {
+                throw new EngineException.Unsupported("tensor " + t.name() + " has type " + t.type()
+                        + ", which the engine cannot compute with");
+            }
         }
 
         float[] vector(String name, int length) {
@@ -95,7 +104,7 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
                 throw shapeMismatch(t, "[" + length + "]");
             }
             float[] out = new float[length];
-            FloatTensor.of(t.type(), gguf.tensorData(t), length).dequantize(0, out, 0, length);
+            view(t, length).dequantize(0, out, 0, length);
             return out;
         }
 

@@ -58,18 +58,24 @@ final class JinjaEngine {
                         .withHandleBackslashInQuotesOnly(true)
                         .build())
                 .build();
-        this.jinjava = new Jinjava(config);
+        this.jinjava = new PyExpressions.PyJinjava(config);
         Context global = jinjava.getGlobalContext();
         global.registerTag(new PyForTag());
+        global.registerTag(new PyFilterTag());
         PyFilters.all().forEach(global::registerFilter);
         PyTests.all().forEach(global::registerExpTest);
         global.registerFunction(function("raise_exception", "raiseException"));
         global.registerFunction(function("strftime_now", "strftimeNow"));
+        global.registerFunction(function("namespace", "namespace", Object[].class));
     }
 
     private static ELFunctionDefinition function(String name, String javaName) {
+        return function(name, javaName, Object.class);
+    }
+
+    private static ELFunctionDefinition function(String name, String javaName, Class<?> parameterType) {
         try {
-            Method method = TemplateFunctions.class.getDeclaredMethod(javaName, Object.class);
+            Method method = TemplateFunctions.class.getDeclaredMethod(javaName, parameterType);
             method.setAccessible(true);
             return new ELFunctionDefinition("", name, method);
         } catch (NoSuchMethodException e) {

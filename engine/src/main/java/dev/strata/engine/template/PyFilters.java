@@ -68,6 +68,8 @@ final class PyFilters {
                 new PyFilter("join", PyFilters::join),
                 new PyFilter("replace", (v, a, k) -> PyStrings.call(PyValues.str(v), "replace", a)),
                 new PyFilter("indent", PyFilters::indent),
+                new PyFilter("dictsort", PyFilters::dictsort),
+                new PyFilter("sort", PyFilters::sort),
                 new PyFilter("first", (v, a, k) -> {
                     List<Object> items = PyValues.iterate(v);
                     return items.isEmpty() ? new PyUndefined("No first item, sequence was empty.") : items.getFirst();
@@ -176,6 +178,59 @@ final class PyFilters {
             sb.append(PyValues.str(value));
         }
         return sb.toString();
+    }
+
+    /** jinja2's {@code dictsort(case_sensitive=False, by='key', reverse=False)}: (key, value) pairs. */
+    private static Object dictsort(Object v, Object[] args, Map<String, Object> kwargs) {
+        boolean caseSensitive = Boolean.TRUE.equals(arg(args, kwargs, 0, "case_sensitive"));
+        boolean byValue = "value".equals(String.valueOf(arg(args, kwargs, 1, "by")));
+        boolean reverse = Boolean.TRUE.equals(arg(args, kwargs, 2, "reverse"));
+        List<Object> pairs = items(v);
+        java.util.Comparator<Object> order = (x, y) -> compare(((List<?>) x).get(byValue ? 1 : 0),
+                ((List<?>) y).get(byValue ? 1 : 0), caseSensitive);
+        pairs.sort(reverse ? order.reversed() : order);
+        return pairs;
+    }
+
+    /** jinja2's {@code sort(reverse=False, case_sensitive=False, attribute=None)}. */
+    private static Object sort(Object v, Object[] args, Map<String, Object> kwargs) {
+        boolean reverse = Boolean.TRUE.equals(arg(args, kwargs, 0, "reverse"));
+        boolean caseSensitive = Boolean.TRUE.equals(arg(args, kwargs, 1, "case_sensitive"));
+        Object attribute = arg(args, kwargs, 2, "attribute");
+        List<Object> items = PyValues.iterate(v);
+        java.util.Comparator<Object> order = (x, y) -> compare(attribute(x, attribute), attribute(y, attribute),
+                caseSensitive);
+        items.sort(reverse ? order.reversed() : order);
+        return items;
+    }
+
+    private static Object attribute(Object item, Object attribute) {
+        if (attribute == null) {
+            return item;
+        }
+        Object value = item;
+        for (String part : attribute.toString().split("\\.")) {
+            value = value instanceof Map<?, ?> m ? m.get(part) : null;
+        }
+        return value;
+    }
+
+    /** Python's ordering of two values (numbers by value, strings lower-cased unless case-sensitive). */
+    static int compare(Object x, Object y, boolean caseSensitive) {
+        if ((x instanceof Number || x instanceof Boolean) && (y instanceof Number || y instanceof Boolean)) {
+            return Double.compare(numeric(x), numeric(y));
+        }
+        if (PythonMethods.isStringLike(x) && PythonMethods.isStringLike(y)) {
+            String a = caseSensitive ? x.toString() : x.toString().toLowerCase(Locale.ROOT);
+            String b = caseSensitive ? y.toString() : y.toString().toLowerCase(Locale.ROOT);
+            return a.compareTo(b);
+        }
+        throw new TemplateRaise.TypeError("'<' not supported between instances of '" + PyExpressions.pyType(x)
+                + "' and '" + PyExpressions.pyType(y) + "'");
+    }
+
+    private static double numeric(Object o) {
+        return o instanceof Boolean b ? (b ? 1 : 0) : ((Number) o).doubleValue();
     }
 
     /** jinja2 3.1 {@code indent(width=4, first=False, blank=False)}. */

@@ -24,9 +24,9 @@ record PyUndefined(String hint) implements HasObjectTruthValue {
         return false;
     }
 
-    /** Raises: string conversion outside printing is an error in jinja2 ({@code 'a' + undefined}). */
+    /** Prints as nothing, like jinja2's {@code str(Undefined)}; {@code +} raises (see {@link PyExpressions}). */
     @Override
     public String toString() {
-        throw new TemplateRaise.Undefined(hint);
+        return "";
     }
 }

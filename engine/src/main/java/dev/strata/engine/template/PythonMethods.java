@@ -33,23 +33,62 @@ final class PythonMethods extends ELResolver {
                 if (map.containsKey(key)) {
                     return map.get(key);
                 }
+                Long numericKey = numericKey(key);
+                if (numericKey != null && map.containsKey(numericKey)) {
+                    return map.get(numericKey); // Jinjava passes d[512] as the string "512"
+                }
                 return PyUndefined.attribute(base, key);
             }
-            case CharSequence s when property instanceof Number n -> {
+            case CharSequence s when indexOf(property) != null -> {
                 context.setPropertyResolved(true);
                 String text = s.toString();
-                int i = index(n.intValue(), text.length());
-                return i < 0 ? PyUndefined.attribute(base, n) : String.valueOf(text.charAt(i));
+                int i = index(indexOf(property).intValue(), text.length());
+                return i < 0 ? PyUndefined.attribute(base, property) : String.valueOf(text.charAt(i));
             }
-            case List<?> list when property instanceof Number n -> {
+            case List<?> list when indexOf(property) != null -> {
                 context.setPropertyResolved(true);
-                int i = index(n.intValue(), list.size());
-                return i < 0 ? PyUndefined.attribute(base, n) : list.get(i);
+                int i = index(indexOf(property).intValue(), list.size());
+                return i < 0 ? PyUndefined.attribute(base, property) : list.get(i);
+            }
+            case CharSequence s -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case List<?> list -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case Number n -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
+            }
+            case Boolean b -> {
+                context.setPropertyResolved(true);
+                return PyUndefined.attribute(base, property);
             }
             default -> {
                 return null;
             }
         }
+    }
+
+    /** An integer index, given as a number or (as Jinjava passes brackets) its decimal string. */
+    private static Long indexOf(Object property) {
+        if (property instanceof Long || property instanceof Integer || property instanceof Short) {
+            return ((Number) property).longValue();
+        }
+        return numericKey(property);
+    }
+
+    private static Long numericKey(Object key) {
+        if (key instanceof String s && !s.isEmpty() && s.length() < 19 && s.chars().allMatch(c -> c == '-' || Character.isDigit(c))) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Python's index rule: negative counts from the end; -1 when out of range. */
@@ -72,11 +111,29 @@ final class PythonMethods extends ELResolver {
             default -> NOT_HANDLED;
         };
         if (result == NOT_HANDLED) {
+            boolean known = switch (base) {
+                case CharSequence s -> false;
+                case SafeString s -> false;
+                case Map<?, ?> m -> DICT_METHODS.contains(name);
+                case List<?> l -> LIST_METHODS.contains(name);
+                default -> true;
+            };
+            if (!known) {
+                throw new TemplateRaise.Undefined(PyUndefined.attribute(base, name).hint());
+            }
             return null;
         }
         context.setPropertyResolved(true);
         return result;
     }
+
+    /** Python list methods Jinjava's {@code PyList} implements; any other name on a list is undefined. */
+    private static final java.util.Set<String> LIST_METHODS = java.util.Set.of("append", "extend", "insert", "pop",
+            "remove", "index", "count", "reverse", "sort", "copy", "clear");
+
+    /** Python dict methods left to Jinjava's {@code PyMap}. */
+    private static final java.util.Set<String> DICT_METHODS = java.util.Set.of("pop", "update", "setdefault", "copy",
+            "clear", "popitem");
 
     /** Marks a call this resolver leaves to the next one. */
     static final Object NOT_HANDLED = new Object();

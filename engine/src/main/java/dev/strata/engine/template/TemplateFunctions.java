@@ -3,7 +3,11 @@ package dev.strata.engine.template;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import com.hubspot.jinjava.el.ext.NamedParameter;
+import com.hubspot.jinjava.objects.Namespace;
 
 /**
  * The globals Hugging Face adds to a chat template's environment. Jinjava calls functions as static
@@ -17,6 +21,22 @@ final class TemplateFunctions {
     /** {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
         throw new TemplateRaise.Raised(PyValues.str(message));
+    }
+
+    /**
+     * {@code namespace(a=1, b=None)} (or {@code namespace(dict, ...)}): a mutable attribute holder
+     * for {@code {% set ns.x = ... %}}. Unlike Jinjava's, it keeps attributes set to {@code None}.
+     */
+    public static Object namespace(Object... params) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Object p : params) {
+            if (p instanceof NamedParameter named) {
+                values.put(named.getName(), named.getValue());
+            } else if (p instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> values.put(String.valueOf(k), v));
+            }
+        }
+        return new Namespace(values);
     }
 
     /** {@code strftime_now(format)}: the current local time in Python's strftime format. */

@@ -87,7 +87,8 @@ record TemplateSource(String source, Set<String> freeNames) {
                         dropNewline = true;
                     } else {
                         collectNames(statement, true, names);
-                        out.append("{% ").append(rewriteExpression(statement)).append(" %}");
+                        out.append("{% ").append(statement.startsWith("macro ")
+                                ? rewriteSlices(statement) : rewriteExpression(statement)).append(" %}");
                     }
                 }
                 default -> { } // comment: dropped
@@ -180,8 +181,191 @@ record TemplateSource(String source, Set<String> freeNames) {
         }
     }
 
-    /** Rewrites Python syntax Jinjava lacks, outside string literals. */
+    /**
+     * Rewrites Python syntax Jinjava lacks or reads differently, outside string literals:
+     * {@code seq[::-1]}; {@code not x is test} (Python: {@code not (x is test)}, Jinjava:
+     * {@code (not x) is test}); keyword arguments whose value holds a filter
+     * ({@code f(n=xs|length - 1)}: Jinjava binds the filter to the whole {@code n=xs}).
+     */
     static String rewriteExpression(String expr) {
+        return wrapKeywordArguments(rewriteNotIs(rewriteSlices(expr)));
+    }
+
+    /**
+     * Python's {@code not} applies to a whole comparison ({@code not a == b} is
+     * {@code not (a == b)}, {@code not x is defined} is {@code not (x is defined)}); Jinjava's binds
+     * to the next operand only. Each {@code not} (other than {@code is not} and {@code not in}) gets
+     * parentheses up to the next {@code and}, {@code or}, {@code if}, {@code else}, comma or
+     * closing bracket at its level.
+     */
+    static String rewriteNotIs(String expr) {
+        int at = findNot(expr, 0);
+        if (at < 0) {
+            return expr;
+        }
+        int start = at + 3;
+        int end = operandEnd(expr, start);
+        String inner = expr.substring(start, end);
+        return expr.substring(0, at) + "not (" + rewriteNotIs(inner.strip()) + ")"
+                + (end < expr.length() && !Character.isWhitespace(expr.charAt(end)) && isWordChar(expr.charAt(end)) ? " " : "")
+                + rewriteNotIs(expr.substring(end));
+    }
+
+    /** The next unary {@code not} outside strings, or -1. */
+    private static int findNot(String expr, int from) {
+        char quote = 0;
+        for (int k = from; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                continue;
+            }
+            if (c == 'n' && expr.startsWith("not", k) && (k == 0 || !isWordChar(expr.charAt(k - 1)))
+                    && (k + 3 >= expr.length() || !isWordChar(expr.charAt(k + 3)))) {
+                String before = expr.substring(0, k).stripTrailing();
+                String after = expr.substring(k + 3).stripLeading();
+                boolean isNot = before.endsWith(" is") || before.equals("is");
+                boolean notIn = after.startsWith("in") && (after.length() == 2 || !isWordChar(after.charAt(2)));
+                if (!isNot && !notIn) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Where the operand of a {@code not} starting at {@code from} ends. */
+    private static int operandEnd(String expr, int from) {
+        char quote = 0;
+        int depth = 0;
+        for (int k = from; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '\'', '"' -> quote = c;
+                case '(', '[', '{' -> depth++;
+                case ')', ']', '}' -> {
+                    if (depth == 0) {
+                        return k;
+                    }
+                    depth--;
+                }
+                case ',' -> {
+                    if (depth == 0) {
+                        return k;
+                    }
+                }
+                default -> {
+                    if (depth == 0 && (k == 0 || !isWordChar(expr.charAt(k - 1))) && Character.isLetter(c)) {
+                        for (String stop : new String[] {"and", "or", "if", "else"}) {
+                            if (expr.startsWith(stop, k) && (k + stop.length() >= expr.length()
+                                    || !isWordChar(expr.charAt(k + stop.length())))) {
+                                return k;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return expr.length();
+    }
+
+    /** {@code name=value} inside a call's parentheses becomes {@code name=(value)}. */
+    private static String wrapKeywordArguments(String expr) {
+        if (expr.indexOf('=') < 0 || expr.indexOf('(') < 0) {
+            return expr;
+        }
+        StringBuilder sb = new StringBuilder(expr.length() + 8);
+        java.util.ArrayDeque<Character> brackets = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Boolean> wrapped = new java.util.ArrayDeque<>();
+        boolean argStart = false;
+        char quote = 0;
+        for (int k = 0; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                sb.append(c);
+                if (c == '\\' && k + 1 < expr.length()) {
+                    sb.append(expr.charAt(++k));
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            boolean inCall = !brackets.isEmpty() && brackets.peek() == '(';
+            if (c == '\'' || c == '"') {
+                quote = c;
+                argStart = false;
+                sb.append(c);
+                continue;
+            }
+            if (argStart && inCall && (Character.isLetter(c) || c == '_')) {
+                int e = k;
+                while (e < expr.length() && isWordChar(expr.charAt(e))) {
+                    e++;
+                }
+                int eq = e;
+                while (eq < expr.length() && expr.charAt(eq) == ' ') {
+                    eq++;
+                }
+                if (eq + 1 < expr.length() && expr.charAt(eq) == '=' && expr.charAt(eq + 1) != '=') {
+                    sb.append(expr, k, eq + 1).append('(');
+                    wrapped.pop();
+                    wrapped.push(true);
+                    k = eq;
+                    argStart = false;
+                    continue;
+                }
+            }
+            if (c != ' ') {
+                argStart = false;
+            }
+            switch (c) {
+                case '(', '[', '{' -> {
+                    brackets.push(c);
+                    wrapped.push(false);
+                    sb.append(c);
+                    argStart = c == '(';
+                }
+                case ')', ']', '}' -> {
+                    if (!brackets.isEmpty()) {
+                        brackets.pop();
+                        if (wrapped.pop()) {
+                            sb.append(')');
+                        }
+                    }
+                    sb.append(c);
+                }
+                case ',' -> {
+                    if (inCall && wrapped.peek()) {
+                        sb.append(')');
+                        wrapped.pop();
+                        wrapped.push(false);
+                    }
+                    sb.append(c);
+                    argStart = inCall;
+                }
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String rewriteSlices(String expr) {
         StringBuilder sb = new StringBuilder(expr.length() + 16);
         char quote = 0;
         for (int k = 0; k < expr.length(); k++) {

@@ -45,6 +45,19 @@ final class F32Tensor extends FloatTensor {
         return sum;
     }
 
+    /** Dot product of two float arrays with the selected kernels. */
+    static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        return Kernels.VECTOR ? Simd.dot(a, aOffset, b, bOffset, length) : scalarDot(a, aOffset, b, bOffset, length);
+    }
+
+    static float scalarDot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        float sum = 0f;
+        for (int i = 0; i < length; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
     /** Stores {@code src} as float32. */
     static void quantize(float[] src, int srcOffset, int length, MemorySegment dst, long dstOffset) {
         MemorySegment.copy(src, srcOffset, dst, LittleEndian.F32, dstOffset, length);
@@ -73,6 +86,28 @@ final class F32Tensor extends FloatTensor {
             }
             float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
             return sum + scalarDot(data, offset + body, x, xOffset + body, length - body);
+        }
+
+        static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+            final int lanes = VectorShapes.LANES;
+            final int step = 4 * lanes;
+            int body = length - length % step;
+            FloatVector acc0 = FloatVector.zero(VectorShapes.F);
+            FloatVector acc1 = acc0;
+            FloatVector acc2 = acc0;
+            FloatVector acc3 = acc0;
+            for (int i = 0; i < body; i += step) {
+                acc0 = FloatVector.fromArray(VectorShapes.F, a, aOffset + i)
+                        .fma(FloatVector.fromArray(VectorShapes.F, b, bOffset + i), acc0);
+                acc1 = FloatVector.fromArray(VectorShapes.F, a, aOffset + i + lanes)
+                        .fma(FloatVector.fromArray(VectorShapes.F, b, bOffset + i + lanes), acc1);
+                acc2 = FloatVector.fromArray(VectorShapes.F, a, aOffset + i + 2 * lanes)
+                        .fma(FloatVector.fromArray(VectorShapes.F, b, bOffset + i + 2 * lanes), acc2);
+                acc3 = FloatVector.fromArray(VectorShapes.F, a, aOffset + i + 3 * lanes)
+                        .fma(FloatVector.fromArray(VectorShapes.F, b, bOffset + i + 3 * lanes), acc3);
+            }
+            float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            return sum + scalarDot(a, aOffset + body, b, bOffset + body, length - body);
         }
 
         private static FloatVector load(MemorySegment data, long byteOffset) {

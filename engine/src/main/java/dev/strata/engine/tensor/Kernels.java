@@ -21,11 +21,16 @@ final class Kernels {
     private Kernels() {}
 
     private static boolean selectVector() {
-        String mode = System.getProperty(PROPERTY, "auto").strip().toLowerCase(Locale.ROOT);
-        if (mode.equals("scalar")) {
-            return false;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        boolean modulePresent = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        return select(System.getProperty(PROPERTY, "auto"), modulePresent);
+    }
+
+    /**
+     * The choice for a property value and module presence: vectors unless {@code scalar} is asked
+     * for, the module is missing, or the machine's vectors are too narrow. Unknown values mean auto.
+     */
+    static boolean select(String mode, boolean modulePresent) {
+        if (mode.strip().toLowerCase(Locale.ROOT).equals("scalar") || !modulePresent) {
             return false;
         }
         try {

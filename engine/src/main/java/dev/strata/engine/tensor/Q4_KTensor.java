@@ -75,6 +75,15 @@ final class Q4_KTensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -257,6 +266,34 @@ final class Q4_KTensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                float d = LittleEndian.f16(data, block + D_OFFSET);
+                float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
+                long scales = block + SCALES_OFFSET;
+                for (int pair = 0; pair < 4; pair++) {
+                    FloatVector d1 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair));
+                    FloatVector m1 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair));
+                    FloatVector d2 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair + 1));
+                    FloatVector m2 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair + 1));
+                    long qs = block + QS_OFFSET + 32 * pair;
+                    int y = o + 64 * pair;
+                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
+                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
+                        widen(packed.and((byte) 0x0F)).fma(d1, m1).intoArray(out, y + l);
+                        widen(packed.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2).intoArray(out, y + SUB_BLOCK + l);
+                    }
+                }
+            }
         }
 
         private static FloatVector widen(ByteVector bytes) {

@@ -60,6 +60,15 @@ final class Q6_KTensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -242,6 +251,42 @@ final class Q6_KTensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                float d = LittleEndian.f16(data, block + D_OFFSET);
+                for (int half = 0; half < 2; half++) {
+                    long ql = block + QL_OFFSET + 64 * half;
+                    long qh = block + QH_OFFSET + 32 * half;
+                    long sc = block + SCALES_OFFSET + 8 * half;
+                    int y = o + 128 * half;
+                    for (int l = 0; l < 32; l += lanes) {
+                        int is = l / 16;
+                        ByteVector a = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l, VectorShapes.LE);
+                        ByteVector c = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l + 32, VectorShapes.LE);
+                        ByteVector h = ByteVector.fromMemorySegment(VectorShapes.B, data, qh + l, VectorShapes.LE);
+                        ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector q2 = c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
+                                .lanewise(VectorOperators.LSHL, 4));
+                        ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4)
+                                .and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6)
+                                .lanewise(VectorOperators.LSHL, 4));
+                        widen(q1.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is)).intoArray(out, y + l);
+                        widen(q2.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 2)).intoArray(out, y + l + 32);
+                        widen(q3.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 4)).intoArray(out, y + l + 64);
+                        widen(q4.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 6)).intoArray(out, y + l + 96);
+                    }
+                }
+            }
         }
 
         private static FloatVector widen(ByteVector bytes) {

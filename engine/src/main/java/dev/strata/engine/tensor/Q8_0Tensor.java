@@ -46,6 +46,15 @@ final class Q8_0Tensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -133,6 +142,22 @@ final class Q8_0Tensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                FloatVector d = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET));
+                for (int j = 0; j < BLOCK_SIZE; j += lanes) {
+                    widen(data, block + QS_OFFSET + j).mul(d).intoArray(out, o + j);
+                }
+            }
         }
 
         private static FloatVector widen(MemorySegment data, long byteOffset) {

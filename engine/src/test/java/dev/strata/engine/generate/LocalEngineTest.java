@@ -24,7 +24,7 @@ class LocalEngineTest {
 
     @BeforeAll
     static void open() {
-        engine = LocalEngine.open(demoModel(), new EngineOptions(2, 4, 16, 0), VocabTestTokenizer::of);
+        engine = LocalEngine.open(demoModel(), new EngineOptions(2, 4, 16, 0));
     }
 
     @AfterAll
@@ -76,7 +76,8 @@ class LocalEngineTest {
             GoldenFiles.Greedy g = goldens.get(i);
             Run run = drain(streams.get(i));
             assertThat(run.ids()).as(g.prompt()).containsExactly(g.outputTokenIds());
-            String expected = g.prompt().isEmpty() ? " " + g.text() : g.text().substring(g.prompt().length());
+            // run.c prints the prompt, then the continuation; after a bare BOS the dummy-prefix space is dropped
+            String expected = g.text().substring(g.prompt().length());
             assertThat(run.text()).as(g.prompt()).isEqualTo(expected);
             assertThat(run.finished().reason()).isEqualTo(FinishReason.LENGTH);
             assertThat(run.finished().usage()).isEqualTo(new GenerationEvent.Usage(g.promptTokenIds().length,
@@ -86,6 +87,18 @@ class LocalEngineTest {
             assertThat(t.timeToFirstTokenNanos()).isPositive().isLessThanOrEqualTo(t.totalNanos());
         }
         assertThat(drain(streams.get(4)).tokens()).hasSize(3);
+    }
+
+    @Test
+    void aLongPromptIsPrefilledInChunksWhileOthersDecode() throws InterruptedException {
+        int[] golden = GoldenFiles.greedy().getFirst().outputTokenIds();   // continuation of a bare BOS
+        int[] prompt = new int[41];                                        // BOS + 40 tokens: 3 chunks of <= 16
+        prompt[0] = 1;
+        System.arraycopy(golden, 0, prompt, 1, 40);
+        TokenStream decoding = engine.submit(GenerationRequest.of("short", new int[] {1}, SamplingParams.GREEDY, 60));
+        TokenStream longPrompt = engine.submit(GenerationRequest.of("long", prompt, SamplingParams.GREEDY, 30));
+        assertThat(drain(longPrompt).ids()).containsExactly(java.util.Arrays.copyOfRange(golden, 40, 70));
+        assertThat(drain(decoding).ids()).containsExactly(java.util.Arrays.copyOf(golden, 60));
     }
 
     @Test
@@ -131,6 +144,11 @@ class LocalEngineTest {
         assertThat(run.finished().reason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(run.finished().usage().completionTokens()).isLessThan(400);
         assertThat(s.next()).isSameAs(run.terminal());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.runningSequences() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the loop publishes its counts right after the step that freed the cache
+        }
+        assertThat(engine.runningSequences()).isZero();
     }
 
     @Test
@@ -147,6 +165,19 @@ class LocalEngineTest {
         Run run = drain(engine.submit(GenerationRequest.of("zero", new int[] {1}, SamplingParams.GREEDY, 0)));
         assertThat(run.tokens()).isEmpty();
         assertThat(run.finished().reason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void closeCancelsWhatIsStillRunningOrQueued() throws InterruptedException {
+        LocalEngine other = LocalEngine.open(demoModel(), new EngineOptions(1, 1, 8, 0));
+        TokenStream first = other.submit(GenerationRequest.of("a", new int[] {1}, SamplingParams.GREEDY, 500));
+        TokenStream second = other.submit(GenerationRequest.of("b", new int[] {1}, SamplingParams.GREEDY, 500));
+        assertThat(first.next()).isInstanceOf(GenerationEvent.Token.class);
+        other.close();
+        assertThat(drain(first).finished().reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(drain(second).finished().reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(() -> other.submit(GenerationRequest.of("c", new int[] {1}, SamplingParams.GREEDY, 1)))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -19,8 +19,31 @@ public final class GoldenFiles {
     /** One entry of {@code stories260K-greedy.json}. */
     public record Greedy(String prompt, int[] promptTokenIds, int[] outputTokenIds, String text) {}
 
-    /** One entry of {@code stories260K-logits-last-prompt-position.json}. */
-    public record Logits(String prompt, int[] promptTokenIds, int argmax, float[] logits) {}
+    /**
+     * One entry of {@code stories260K-logits-last-prompt-position.json}.
+     *
+     * @param q8Dequantized logits of the Q8_0 model with dequantized weights, float64 activations
+     */
+    public record Logits(String prompt, int[] promptTokenIds, int argmax, float[] logits, float[] q8Dequantized) {}
+
+    /**
+     * One run of {@code stories260K-q8_0-greedy-dequant-reference.json}; {@code reliableSteps} is the
+     * first step whose top-2 margin is below 0.01 (or all steps).
+     */
+    public record Q8Greedy(String prompt, int[] promptTokenIds, int[] outputTokenIds, int reliableSteps) {}
+
+    public static List<Q8Greedy> q8Greedy() {
+        Map<?, ?> root = (Map<?, ?>) parse(read("stories260K-q8_0-greedy-dequant-reference.json"));
+        List<Q8Greedy> out = new ArrayList<>();
+        for (Object o : (List<?>) root.get("runs")) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            int[] ids = ints(m.get("output_token_ids"));
+            Object first = m.get("first_index_with_margin_below_0.01");
+            out.add(new Q8Greedy((String) m.get("prompt"), ints(m.get("prompt_token_ids")), ids,
+                    first == null ? ids.length : ((Double) first).intValue()));
+        }
+        return out;
+    }
 
     public static List<Greedy> greedy() {
         List<Greedy> out = new ArrayList<>();
@@ -37,13 +60,17 @@ public final class GoldenFiles {
         List<Logits> out = new ArrayList<>();
         for (Object o : (List<?>) root.get("entries")) {
             Map<?, ?> m = (Map<?, ?>) o;
-            List<?> values = (List<?>) m.get("logits");
-            float[] logits = new float[values.size()];
-            for (int i = 0; i < logits.length; i++) {
-                logits[i] = ((Double) values.get(i)).floatValue();
-            }
             out.add(new Logits((String) m.get("prompt"), ints(m.get("prompt_token_ids")),
-                    ((Double) m.get("argmax")).intValue(), logits));
+                    ((Double) m.get("argmax")).intValue(), floats(m.get("logits")), floats(m.get("logits_q8_0_model_dequantized"))));
+        }
+        return out;
+    }
+
+    private static float[] floats(Object list) {
+        List<?> values = (List<?>) list;
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Double) values.get(i)).floatValue();
         }
         return out;
     }

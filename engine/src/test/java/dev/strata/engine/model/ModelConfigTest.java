@@ -93,4 +93,20 @@ class ModelConfigTest {
                 .isInstanceOf(EngineException.InvalidModelFile.class)
                 .hasMessage("tensor rope_freqs.weight has shape [3], expected [4]");
     }
+
+    @Test
+    void tensorTypesWithoutKernelsAreNamed() {
+        Path file = dir.resolve("src.gguf");
+        TestModels.writer(Architecture.LLAMA, 1).write(file);
+        GgufWriter odd = new GgufWriter();
+        try (GgufFile src = GgufFile.open(file)) {
+            odd.putAll(src.metadata());
+            for (var t : src.tensors()) {
+                GgmlType type = t.name().equals("blk.0.attn_norm.weight") ? GgmlType.I32 : t.type();
+                odd.addTensor(t.name(), type, t.shape(), src.tensorData(t));
+            }
+            assertThatThrownBy(() -> load(odd)).isInstanceOf(EngineException.Unsupported.class)
+                    .hasMessage("tensor blk.0.attn_norm.weight has type I32, which the engine cannot compute with");
+        }
+    }
 }

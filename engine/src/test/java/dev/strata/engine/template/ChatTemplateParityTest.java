@@ -66,4 +66,33 @@ class ChatTemplateParityTest {
         }
         return tests.stream();
     }
+
+    /**
+     * Derived cases (tools, tool calls and results, multi-part content, unicode, extra variables)
+     * rendered by Python jinja2 with Hugging Face's environment: same text, or the same
+     * {@code raise_exception}/undefined message; for Python {@code TypeError}s, an error.
+     */
+    @TestFactory
+    Stream<DynamicTest> derivedConversations() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path p : TemplateCorpus.files("derived", ".json")) {
+            JsonNode file = TemplateCorpus.readJson(p);
+            String template = TemplateCorpus.read(TemplateCorpus.root().resolve(file.get("template_file").asText()));
+            for (JsonNode c : file.get("cases")) {
+                tests.add(DynamicTest.dynamicTest(p.getFileName() + " " + c.get("name").asText(), () -> {
+                    if (c.hasNonNull("error")) {
+                        String error = c.get("error").asText();
+                        var thrown = assertThatThrownBy(() -> TemplateCorpus.renderDerived(template, c))
+                                .isInstanceOf(EngineException.InvalidRequest.class);
+                        if (error.startsWith("TemplateError: ") || error.startsWith("UndefinedError: ")) {
+                            thrown.hasMessage(TemplateCorpus.errorMessage(error));
+                        }
+                    } else {
+                        assertThat(TemplateCorpus.renderDerived(template, c)).isEqualTo(c.get("expected").asText());
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
 }

@@ -84,6 +84,14 @@ final class TemplateCorpus {
         return t.renderVariables(vars);
     }
 
+    /** Renders a derived case: its variables as given, with its BOS/EOS strings. */
+    @SuppressWarnings("unchecked")
+    static String renderDerived(String template, JsonNode c) {
+        ChatTemplate t = ChatTemplate.compile(template, new TemplateOptions(
+                c.get("bos_token").asText(), c.get("eos_token").asText(), FIXED_CLOCK));
+        return t.renderVariables(JSON.convertValue(c.get("variables"), Map.class));
+    }
+
     /** The message of a recorded Python error, without its class: "TemplateError: x" is "x". */
     static String errorMessage(String recorded) {
         int colon = recorded.indexOf(": ");

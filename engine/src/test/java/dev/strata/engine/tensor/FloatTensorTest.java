@@ -89,6 +89,50 @@ class FloatTensorTest {
         }
     }
 
+    /** Vector dequantization equals the scalar one exactly, except Q4_K whose {@code q * d - m} is one FMA. */
+    @Test
+    void vectorDequantizeMatchesScalarReference() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "vector kernels not available");
+        Random random = new Random(3);
+        GgmlType[] types = {GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
+        for (GgmlType type : types) {
+            int n = Math.max(32, type.blockSize()) * 6;
+            MemorySegment data = KernelTestSupport.quantized(type, KernelTestSupport.gaussian(random, n, 1f));
+            float[] scalar = new float[n + 5];
+            float[] vector = new float[n + 5];
+            int[][] ranges = {{0, n}, {type.blockSize(), n - type.blockSize()}, {3, n - 10}};
+            for (int[] range : ranges) {
+                switch (type) {
+                    case F16 -> {
+                        F16Tensor.scalarDequantize(data, range[0], scalar, 5, range[1]);
+                        F16Tensor.Simd.dequantize(data, range[0], vector, 5, range[1]);
+                    }
+                    case Q8_0 -> {
+                        Q8_0Tensor.scalarDequantize(data, range[0], scalar, 5, range[1]);
+                        Q8_0Tensor.Simd.dequantize(data, range[0], vector, 5, range[1]);
+                    }
+                    case Q4_0 -> {
+                        Q4_0Tensor.scalarDequantize(data, range[0], scalar, 5, range[1]);
+                        Q4_0Tensor.Simd.dequantize(data, range[0], vector, 5, range[1]);
+                    }
+                    case Q4_K -> {
+                        Q4_KTensor.scalarDequantize(data, range[0], scalar, 5, range[1]);
+                        Q4_KTensor.Simd.dequantize(data, range[0], vector, 5, range[1]);
+                    }
+                    default -> {
+                        Q6_KTensor.scalarDequantize(data, range[0], scalar, 5, range[1]);
+                        Q6_KTensor.Simd.dequantize(data, range[0], vector, 5, range[1]);
+                    }
+                }
+                for (int i = 0; i < range[1]; i++) {
+                    float tolerance = type == GgmlType.Q4_K ? 1e-6f * (1 + Math.abs(scalar[5 + i])) : 0f;
+                    assertThat(vector[5 + i]).as(type + " at " + (range[0] + i))
+                            .isCloseTo(scalar[5 + i], org.assertj.core.data.Offset.offset(tolerance));
+                }
+            }
+        }
+    }
+
     @Test
     void f16VectorWideningIsExactForAllHalves() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "vector kernels not available");

@@ -17,6 +17,11 @@ final class KernelTestSupport {
 
     private KernelTestSupport() {}
 
+    /** Parameter source: every supported type. */
+    static GgmlType[] types() {
+        return TYPES.clone();
+    }
+
     static DotKernel scalar(GgmlType type) {
         return switch (type) {
             case F32 -> F32Tensor::scalarDot;

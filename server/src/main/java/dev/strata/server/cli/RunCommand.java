@@ -5,10 +5,7 @@ import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.engine.generate.GenerationRequest;
 import dev.strata.engine.generate.LocalEngine;
 import dev.strata.engine.generate.TokenStream;
-import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.sample.SamplingParams;
-import dev.strata.engine.tokenizer.Tokenizer;
-import dev.strata.engine.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -72,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EngineOptions options = new EngineOptions(numThreads, 1, 512, 0);
-        try (LocalEngine engine = LocalEngine.open(modelPath(), options, RunCommand::tokenizerOf)) {
+        try (LocalEngine engine = LocalEngine.open(modelPath(), options)) {
             int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
             if (promptTokens.length == 0) {
                 throw new CliException("the prompt encodes to no tokens and the model has no BOS token", ExitCodes.BAD_INPUT);
@@ -124,9 +121,5 @@ final class RunCommand implements Callable<Integer> {
         }
         String home = System.getenv("STRATA_HOME");
         return home == null || home.isBlank() ? DEMO_MODEL : Path.of(home).resolve(DEMO_MODEL);
-    }
-
-    static Tokenizer tokenizerOf(GgufFile gguf) {
-        return Tokenizers.fromGguf(gguf);
     }
 }

@@ -1,0 +1,170 @@
+package dev.strata.engine.template;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.el.ext.AstDict;
+import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.objects.SafeString;
+import java.io.Serial;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.misc.TypeConverter;
+import jinjava.de.odysseus.el.tree.TreeStore;
+import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Cache;
+import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ELContext;
+import jinjava.javax.el.ExpressionFactory;
+import jinjava.de.odysseus.el.tree.Bindings;
+
+/**
+ * Jinjava's expression language with Python's {@code +}: Jinjava turns {@code 'a' + x} into
+ * string concatenation whatever {@code x} is ({@code null}, a list, a dict), where Python raises
+ * {@code TypeError} (and jinja2 {@code UndefinedError} for an undefined operand), so a template
+ * that Hugging Face would refuse renders garbage. The parser is Jinjava's own, with the addition
+ * node swapped for {@link PyAdd}.
+ */
+final class PyExpressions {
+
+    private PyExpressions() {}
+
+    /** Compiled expression trees kept per engine (the same expressions recur in every render). */
+    private static final int TREE_CACHE_SIZE = 2000;
+
+    /** A Jinjava whose expressions are parsed by {@link PyParser}. */
+    static final class PyJinjava extends Jinjava {
+        private final ExpressionFactory expressionFactory;
+
+        PyJinjava(JinjavaConfig config) {
+            super(config);
+            Builder builder = new PyTreeBuilder();
+            this.expressionFactory = new ExpressionFactoryImpl(new TreeStore(builder, new Cache(TREE_CACHE_SIZE)),
+                    new TruthyTypeConverter());
+        }
+
+        @Override
+        public ExpressionFactory getExpressionFactory() {
+            return expressionFactory;
+        }
+    }
+
+    static final class PyTreeBuilder extends ExtendedSyntaxBuilder {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyTreeBuilder() {
+            super(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS);
+        }
+
+        @Override
+        protected Parser createParser(String expression) {
+            return new PyParser(this, expression);
+        }
+    }
+
+    static final class PyParser extends ExtendedParser {
+        PyParser(Builder builder, String input) {
+            super(builder, input);
+        }
+
+        @Override
+        protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
+            return super.createAstBinary(left, right, operator == AdditionOperator.OP ? PyAdd.OP : operator);
+        }
+
+        @Override
+        protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
+            return new PyDict(dict);
+        }
+    }
+
+    /**
+     * A dict literal whose keys keep their type ({@code {0: 'a', 512: 'b'}} has integer keys, as
+     * in Python; Jinjava turns every key into a string, which breaks {@code dictsort} and
+     * {@code d[512]}).
+     */
+    static final class PyDict extends AstDict {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyDict(Map<AstNode, AstNode> dict) {
+            super(dict);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            Map<Object, Object> resolved = new LinkedHashMap<>();
+            for (Map.Entry<AstNode, AstNode> entry : dict.entrySet()) {
+                Object key = entry.getKey().eval(bindings, context);
+                if (key instanceof SafeString s) {
+                    key = s.toString();
+                } else if (key instanceof Integer i) {
+                    key = (long) i;
+                }
+                resolved.put(key, entry.getValue().eval(bindings, context));
+            }
+            return resolved;
+        }
+    }
+
+    /** Python's {@code +}: str + str, list + list, number + number; anything else raises. */
+    static final class PyAdd extends AdditionOperator {
+        static final PyAdd OP = new PyAdd();
+
+        @Override
+        protected Object apply(TypeConverter converter, Object o1, Object o2) {
+            if (o1 instanceof PyUndefined u) {
+                throw new TemplateRaise.Undefined(u.hint());
+            }
+            if (o2 instanceof PyUndefined u) {
+                throw new TemplateRaise.Undefined(u.hint());
+            }
+            boolean s1 = PythonMethods.isStringLike(o1);
+            boolean s2 = PythonMethods.isStringLike(o2);
+            if (s1 && s2) {
+                return o1.toString() + o2;
+            }
+            if (s1) {
+                throw new TemplateRaise.TypeError("can only concatenate str (not \"" + pyType(o2) + "\") to str");
+            }
+            if (o1 instanceof List<?> && !(o2 instanceof List<?>)) {
+                throw new TemplateRaise.TypeError("can only concatenate list (not \"" + pyType(o2) + "\") to list");
+            }
+            boolean numbers = (o1 instanceof Number || o1 instanceof Boolean) && (o2 instanceof Number || o2 instanceof Boolean);
+            if (!numbers && !(o1 instanceof List<?>)) {
+                throw new TemplateRaise.TypeError("unsupported operand type(s) for +: '" + pyType(o1) + "' and '"
+                        + pyType(o2) + "'");
+            }
+            if (o1 instanceof Boolean b) {
+                o1 = b ? 1L : 0L;
+            }
+            if (o2 instanceof Boolean b) {
+                o2 = b ? 1L : 0L;
+            }
+            return super.apply(converter, o1, o2);
+        }
+    }
+
+    /** Python's name for a value's type, as in its error messages. */
+    static String pyType(Object o) {
+        return switch (o) {
+            case null -> "NoneType";
+            case CharSequence s -> "str";
+            case SafeString s -> "str";
+            case Boolean b -> "bool";
+            case Long l -> "int";
+            case Integer i -> "int";
+            case Number n -> "float";
+            case List<?> l -> "list";
+            case Map<?, ?> m -> "dict";
+            default -> o.getClass().getSimpleName();
+        };
+    }
+}

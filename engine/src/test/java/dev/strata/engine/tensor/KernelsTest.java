@@ -1,0 +1,25 @@
+package dev.strata.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class KernelsTest {
+    @Test
+    void scalarPropertyOrMissingModuleSelectsScalar() {
+        assertThat(Kernels.select("scalar", true)).isFalse();
+        assertThat(Kernels.select(" SCALAR ", true)).isFalse();
+        assertThat(Kernels.select("vector", false)).isFalse();
+        assertThat(Kernels.select("auto", false)).isFalse();
+    }
+
+    @Test
+    void autoAndVectorUseVectorsWhenTheShapesExist() {
+        boolean usable = VectorShapes.usable();
+        assertThat(Kernels.select("auto", true)).isEqualTo(usable);
+        assertThat(Kernels.select("vector", true)).isEqualTo(usable);
+        assertThat(VectorShapes.B.length()).isEqualTo(VectorShapes.LANES);
+        assertThat(VectorShapes.S.length()).isEqualTo(VectorShapes.LANES);
+        assertThat(VectorShapes.I.length()).isEqualTo(VectorShapes.LANES);
+    }
+}
