@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Strata's tokenizers against llama.cpp itself (b4916 inside de.kherud:llama) on far more text than
  * the shipped vectors: the vectors with and without special tokens, random Unicode, special-token
- * markup, and 200 kB of English. Every encoding must be identical.
+ * markup, and 100 kB of English. Every encoding must be identical.
  */
 class LlamaCppTokenizerParityTest {
     private static final Path VOCABS = Path.of("../engine/src/test/resources/tokenizers");
@@ -42,7 +42,7 @@ class LlamaCppTokenizerParityTest {
         for (int i = 0; i < 50; i++) {
             texts.add(withSpecialTokens(strata, random));
         }
-        texts.add(EnglishText.generate(200_000, 7));
+        texts.add(EnglishText.generate(100_000, 7));
         int checked = 0;
         List<String> failures = new ArrayList<>();
         try (LlamaCppVocab llama = LlamaCppVocab.open(file)) {
