@@ -1,6 +1,7 @@
 package dev.strata.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,15 +47,16 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
             if (bytes != null && bytes.length > 0) {
                 symbols.put(bytes, id);
             }
-            bytesOf[id] = decodePiece(id);
+            bytesOf[id] = decodePiece(id, bytes);
         }
         for (int b = 0; b < 256; b++) {
             byteSymbols[b] = symbolOf(new byte[] {(byte) b});
             byteTokens[b] = byteSymbols[b] < n ? byteSymbols[b] : -1;
         }
         this.merges = new MergeTable(mergeRules.length);
+        byte[] scratch = new byte[1024];
         for (int rank = 0; rank < mergeRules.length; rank++) {
-            addMerge(mergeRules[rank], rank);
+            addMerge(mergeRules[rank], rank, scratch);
         }
     }
 
@@ -68,28 +70,41 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         return preTokenizer;
     }
 
-    /** A rule is "LEFT RIGHT" (split at the first space after the first character), ranked by position. */
-    private void addMerge(String rule, int rank) {
+    /**
+     * A rule is "LEFT RIGHT" (split at the first space after the first character), ranked by
+     * position. Both halves are decoded into {@code scratch} back to back, so the joined symbol is
+     * a slice too and nothing is allocated unless a new symbol is met.
+     */
+    private void addMerge(String rule, int rank, byte[] scratch) {
         int space = rule.indexOf(' ', 1);
-        if (space < 0) {
+        if (space < 0 || space == rule.length() - 1 || rule.length() - 1 > scratch.length) {
             return;
         }
-        byte[] left = ByteLevel.decodeStrict(rule.substring(0, space));
-        byte[] right = ByteLevel.decodeStrict(rule.substring(space + 1));
-        if (left == null || right == null || left.length == 0 || right.length == 0) {
-            return; // no text can ever produce these symbols
+        int n = 0;
+        for (int i = 0; i < rule.length(); i++) {
+            if (i == space) {
+                continue;
+            }
+            int b = ByteLevel.byteOf(rule.charAt(i));
+            if (b < 0) {
+                return; // a character outside the byte alphabet: no text can ever produce this pair
+            }
+            scratch[n++] = (byte) b;
         }
-        byte[] joined = new byte[left.length + right.length];
-        System.arraycopy(left, 0, joined, 0, left.length);
-        System.arraycopy(right, 0, joined, left.length, right.length);
-        merges.putIfAbsent(symbolOf(left), symbolOf(right), rank, symbolOf(joined));
+        int left = symbolOf(scratch, 0, space);
+        int right = symbolOf(scratch, space, n);
+        merges.putIfAbsent(left, right, rank, symbolOf(scratch, 0, n));
     }
 
     private int symbolOf(byte[] bytes) {
-        int s = symbols.get(bytes);
+        return symbolOf(bytes, 0, bytes.length);
+    }
+
+    private int symbolOf(byte[] bytes, int from, int to) {
+        int s = symbols.get(bytes, from, to);
         if (s < 0) {
             s = vocab.size() + symbols.size(); // every key so far has a distinct id, so this one is free
-            symbols.put(bytes, s);
+            symbols.put(Arrays.copyOfRange(bytes, from, to), s);
         }
         return s;
     }
@@ -120,10 +135,11 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         return bytesOf[checkId(id)].clone();
     }
 
-    private byte[] decodePiece(int id) {
+    /** What token {@code id} decodes to; {@code strict} is its byte-level spelling decoded, or null. */
+    private byte[] decodePiece(int id, byte[] strict) {
         String piece = vocab.pieces[id];
         return switch (vocab.types[id]) {
-            case NORMAL -> ByteLevel.decodeLenient(piece);
+            case NORMAL -> strict != null ? strict : ByteLevel.decodeLenient(piece);
             case USER_DEFINED -> piece.getBytes(StandardCharsets.UTF_8);
             case CONTROL, UNKNOWN, BYTE, UNUSED, UNDEFINED -> new byte[0];
         };
