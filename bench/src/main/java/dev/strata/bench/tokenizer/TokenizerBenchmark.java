@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
 public final class TokenizerBenchmark implements Callable<Integer> {
     private static final List<String> DEFAULT_VOCABS = List.of("llama-spm", "llama-bpe", "qwen2");
 
-    @Option(names = "--vocab-dir", description = "Directory of ggml-vocab-NAME.gguf files (default: ${DEFAULT-VALUE}).",
-            defaultValue = "engine/src/test/resources/tokenizers")
+    @Option(names = "--vocab-dir", description = "Directory of ggml-vocab-NAME.gguf files "
+            + "(default: engine/src/test/resources/tokenizers under $STRATA_HOME or the working directory).")
     Path vocabDir;
 
     @Option(names = {"-v", "--vocab"}, split = ",",
@@ -72,8 +72,9 @@ public final class TokenizerBenchmark implements Callable<Integer> {
                 bytes, textFile != null ? textFile : "generated English", warmup, runs);
         out.printf("%-12s %9s %8s | %12s %10s | %14s %12s | %s%n", "vocab", "tokens", "B/token",
                 "strata MB/s", "cpu MB/s", "llama.cpp MB/s", "cpu MB/s", "same ids");
+        Path dir = vocabDir != null ? vocabDir : defaultVocabDir();
         for (String name : vocabs != null ? vocabs : DEFAULT_VOCABS) {
-            Path file = name.endsWith(".gguf") ? Path.of(name) : vocabDir.resolve("ggml-vocab-" + name + ".gguf");
+            Path file = name.endsWith(".gguf") ? Path.of(name) : dir.resolve("ggml-vocab-" + name + ".gguf");
             Tokenizer tokenizer;
             try (GgufFile gguf = GgufFile.open(file)) {
                 tokenizer = Tokenizers.fromGguf(gguf);
@@ -98,6 +99,13 @@ public final class TokenizerBenchmark implements Callable<Integer> {
             out.println("llama.cpp: b4916 from de.kherud:llama 4.2.0 (llama_tokenize, add_special=false, parse_special=false)");
         }
         return 0;
+    }
+
+    /** The parity vocabularies of the checkout the launcher runs from ({@code $STRATA_HOME}), else of the working directory. */
+    private static Path defaultVocabDir() {
+        Path relative = Path.of("engine", "src", "test", "resources", "tokenizers");
+        String home = System.getenv("STRATA_HOME");
+        return home == null || home.isBlank() ? relative : Path.of(home).resolve(relative);
     }
 
     Result measure(Function<String, int[]> encode, String text, int bytes) {
