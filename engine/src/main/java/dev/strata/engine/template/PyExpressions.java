@@ -6,6 +6,16 @@ import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
+import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
+import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionHandler;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
+import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
+import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
+import jinjava.de.odysseus.el.tree.impl.ast.AstMethod;
+import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.de.odysseus.el.tree.impl.ast.AstProperty;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.objects.SafeString;
 import java.io.Serial;
@@ -72,6 +82,33 @@ final class PyExpressions {
     static final class PyParser extends ExtendedParser {
         PyParser(Builder builder, String input) {
             super(builder, input);
+            putExtensionHandler(CollectionMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
+                @Override
+                public AstNode createAstNode(AstNode... children) {
+                    return new AstBinary(children[0], children[1], PyIn.IN);
+                }
+            });
+            putExtensionHandler(CollectionNonMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
+                @Override
+                public AstNode createAstNode(AstNode... children) {
+                    return new AstBinary(children[0], children[1], PyIn.NOT_IN);
+                }
+            });
+        }
+
+        @Override
+        protected AstDot createAstDot(AstNode prefix, String name, boolean lvalue) {
+            return new PyDot(prefix, name, lvalue);
+        }
+
+        @Override
+        protected AstBracket createAstBracket(AstNode prefix, AstNode property, boolean lvalue, boolean strict) {
+            return new PyBracket(prefix, property, lvalue, strict);
+        }
+
+        @Override
+        protected AstMethod createAstMethod(AstProperty property, AstParameters params) {
+            return new PyMethod(property, params);
         }
 
         @Override
@@ -128,6 +165,10 @@ final class PyExpressions {
             }
             boolean s1 = PythonMethods.isStringLike(o1);
             boolean s2 = PythonMethods.isStringLike(o2);
+            if (o1 instanceof SafeString markup && s2) {
+                // markupsafe: Markup + str escapes the str ("x"|safe + '"' gives x&#34;)
+                return new SafeString(markup + (o2 instanceof SafeString ? o2.toString() : escapeHtml(o2.toString())));
+            }
             if (s1 && s2) {
                 return o1.toString() + o2;
             }
@@ -150,6 +191,159 @@ final class PyExpressions {
             }
             return super.apply(converter, o1, o2);
         }
+    }
+
+    /**
+     * {@code x.name} where {@code x} is None gives jinja2's undefined ({@code 'None' has no
+     * attribute 'name'}), which raises when used; Jinjava would give {@code null} silently.
+     */
+    static final class PyDot extends AstDot {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyDot(AstNode prefix, String property, boolean lvalue) {
+            super(prefix, property, lvalue);
+        }
+
+        AstNode prefixNode() {
+            return prefix;
+        }
+
+        String name() {
+            return property;
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            Object base = prefix.eval(bindings, context);
+            if (base == null) {
+                return new PyUndefined("'None' has no attribute '" + property + "'");
+            }
+            context.setPropertyResolved(false);
+            return context.getELResolver().getValue(context, base, property);
+        }
+    }
+
+    /** {@code x[key]} with jinja2's undefined for None ({@code None has no element 0}). */
+    static final class PyBracket extends AstBracket {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyBracket(AstNode prefix, AstNode property, boolean lvalue, boolean strict) {
+            super(prefix, property, lvalue, strict);
+        }
+
+        AstNode prefixNode() {
+            return prefix;
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            Object base = prefix.eval(bindings, context);
+            Object key = property.eval(bindings, context);
+            if (base == null) {
+                return new PyUndefined(key instanceof CharSequence
+                        ? "'None' has no attribute '" + key + "'" : "None has no element " + PyValues.repr(key));
+            }
+            if (key == null) {
+                return PyUndefined.attribute(base, "None");
+            }
+            context.setPropertyResolved(false);
+            return context.getELResolver().getValue(context, base, key);
+        }
+    }
+
+    /** {@code x.name(args)} where {@code x} is None raises jinja2's {@code 'None' has no attribute 'name'}. */
+    static final class PyMethod extends AstMethod {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final AstProperty target;
+
+        PyMethod(AstProperty property, AstParameters params) {
+            super(property, params);
+            this.target = property;
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            if (target instanceof PyDot dot) {
+                AstNode prefix = dot.prefixNode();
+                boolean interpreter = prefix instanceof AstIdentifier id && id.getName().equals(ExtendedParser.INTERPRETER);
+                if (!interpreter && prefix.eval(bindings, context) == null) {
+                    throw new TemplateRaise.Undefined("'None' has no attribute '" + dot.name() + "'");
+                }
+            }
+            return super.eval(bindings, context);
+        }
+    }
+
+    /**
+     * Python's {@code in} and {@code not in}: substring for strings, key for dicts, element (by
+     * Python equality) for lists; {@code x in None} raises. Jinjava answers false for None and
+     * converts types before comparing.
+     */
+    static final class PyIn extends AstBinary.SimpleOperator {
+        static final PyIn IN = new PyIn(false);
+        static final PyIn NOT_IN = new PyIn(true);
+
+        private final boolean negated;
+
+        private PyIn(boolean negated) {
+            this.negated = negated;
+        }
+
+        @Override
+        protected Object apply(TypeConverter converter, Object item, Object container) {
+            return contains(item, container) != negated;
+        }
+
+        static boolean contains(Object item, Object container) {
+            return switch (container) {
+                case null -> throw new TemplateRaise.TypeError("argument of type 'NoneType' is not iterable");
+                case PyUndefined u -> false;
+                case CharSequence s -> {
+                    if (!PythonMethods.isStringLike(item)) {
+                        throw new TemplateRaise.TypeError("'in <string>' requires string as left operand, not "
+                                + pyType(item));
+                    }
+                    yield s.toString().contains(item.toString());
+                }
+                case SafeString s -> s.toString().contains(String.valueOf(item));
+                case Map<?, ?> m -> m.containsKey(item instanceof SafeString ss ? ss.toString() : item)
+                        || item instanceof Number n && m.containsKey(n.longValue());
+                default -> {
+                    for (Object element : PyValues.iterate(container)) {
+                        if (PyValues.pyEquals(item, element)) {
+                            yield true;
+                        }
+                    }
+                    yield false;
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return negated ? "not in" : "in";
+        }
+    }
+
+    /** markupsafe's {@code escape}: the five HTML-special characters as entities. */
+    static String escapeHtml(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append("&#34;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Python's name for a value's type, as in its error messages. */

@@ -27,6 +27,10 @@ final class PythonMethods extends ELResolver {
                 return null;
             }
             case PyUndefined u -> throw new TemplateRaise.Undefined(u.hint());
+            case PyLoop loop when "previtem".equals(property) || "nextitem".equals(property) -> {
+                context.setPropertyResolved(true);
+                return "previtem".equals(property) ? loop.previtem() : loop.nextitem();
+            }
             case Map<?, ?> map -> {
                 context.setPropertyResolved(true);
                 Object key = property instanceof SafeString s ? s.toString() : property;
