@@ -69,6 +69,11 @@ final class PyFilters {
                 new PyFilter("replace", (v, a, k) -> PyStrings.call(PyValues.str(v), "replace", a)),
                 new PyFilter("indent", PyFilters::indent),
                 new PyFilter("dictsort", PyFilters::dictsort),
+                new PyFilter("map", PyFilters::map),
+                new PyFilter("select", (v, a, k) -> select(v, a, false, false)),
+                new PyFilter("reject", (v, a, k) -> select(v, a, true, false)),
+                new PyFilter("selectattr", (v, a, k) -> select(v, a, false, true)),
+                new PyFilter("rejectattr", (v, a, k) -> select(v, a, true, true)),
                 new PyFilter("sort", PyFilters::sort),
                 new PyFilter("first", (v, a, k) -> {
                     List<Object> items = PyValues.iterate(v);
@@ -119,6 +124,7 @@ final class PyFilters {
     static long length(Object v) {
         return switch (v) {
             case null -> throw new TemplateRaise.TypeError("object of type 'NoneType' has no len()");
+            case PyGenerator g -> throw new TemplateRaise.TypeError("object of type 'generator' has no len()");
             case PyUndefined u -> 0L;
             case CharSequence s -> s.toString().codePointCount(0, s.length());
             case SafeString s -> s.toString().codePointCount(0, s.toString().length());
@@ -204,15 +210,90 @@ final class PyFilters {
         return items;
     }
 
-    private static Object attribute(Object item, Object attribute) {
+    /** jinja2's attribute getter: {@code "a.b"} walks dicts, digits index lists; missing is undefined. */
+    static Object attribute(Object item, Object attribute) {
         if (attribute == null) {
             return item;
         }
+        if (attribute instanceof Number n) {
+            return item instanceof List<?> l && n.intValue() >= 0 && n.intValue() < l.size()
+                    ? l.get(n.intValue()) : PyUndefined.attribute(item, n);
+        }
         Object value = item;
         for (String part : attribute.toString().split("\\.")) {
-            value = value instanceof Map<?, ?> m ? m.get(part) : null;
+            if (value instanceof Map<?, ?> m && m.containsKey(part)) {
+                value = m.get(part);
+            } else if (value instanceof List<?> l && part.chars().allMatch(Character::isDigit)
+                    && Integer.parseInt(part) < l.size()) {
+                value = l.get(Integer.parseInt(part));
+            } else {
+                return PyUndefined.attribute(value, part);
+            }
         }
         return value;
+    }
+
+    /** jinja2's {@code map(filter, *args)} or {@code map(attribute=name, default=value)}. */
+    private static Object map(Object v, Object[] args, Map<String, Object> kwargs) {
+        List<Object> out = new ArrayList<>();
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        if (!PyTests.truthy(v)) {
+            return new PyGenerator(out); // jinja2 maps nothing over a falsy value (None included)
+        }
+        if (args.length == 0 && kwargs.containsKey("attribute")) {
+            Object name = kwargs.get("attribute");
+            for (Object item : PyValues.iterate(v)) {
+                Object value = attribute(item, name);
+                out.add(value instanceof PyUndefined && kwargs.containsKey("default") ? kwargs.get("default") : value);
+            }
+            return new PyGenerator(out);
+        }
+        if (args.length == 0) {
+            throw new TemplateRaise.TypeError("map requires a filter argument");
+        }
+        var filter = interpreter.getContext().getFilter(String.valueOf(args[0]));
+        if (filter == null) {
+            throw new TemplateRaise.TypeError("No filter named '" + args[0] + "'.");
+        }
+        Object[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        for (Object item : PyValues.iterate(v)) {
+            out.add(filter.filter(item, interpreter, rest, kwargs));
+        }
+        return new PyGenerator(out);
+    }
+
+    /** {@code select}/{@code reject}({@code test, *args}) and the {@code ...attr} forms. */
+    private static Object select(Object v, Object[] args, boolean reject, boolean byAttribute) {
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        int at = 0;
+        Object attributeName = null;
+        if (byAttribute) {
+            if (args.length == 0) {
+                throw new TemplateRaise.TypeError("Missing parameter for attribute name");
+            }
+            attributeName = args[at++];
+        }
+        com.hubspot.jinjava.lib.exptest.ExpTest test = null;
+        if (at < args.length) {
+            test = interpreter.getContext().getExpTest(String.valueOf(args[at]));
+            if (test == null) {
+                throw new TemplateRaise.TypeError("No test named '" + args[at] + "'.");
+            }
+            at++;
+        }
+        Object[] testArgs = java.util.Arrays.copyOfRange(args, Math.min(at, args.length), args.length);
+        List<Object> out = new ArrayList<>();
+        if (!PyTests.truthy(v)) {
+            return new PyGenerator(out); // jinja2 selects nothing from a falsy value (None included)
+        }
+        for (Object item : PyValues.iterate(v)) {
+            Object value = byAttribute ? attribute(item, attributeName) : item;
+            boolean passed = test == null ? PyTests.truthy(value) : test.evaluate(value, interpreter, testArgs);
+            if (passed != reject) {
+                out.add(item);
+            }
+        }
+        return new PyGenerator(out);
     }
 
     /** Python's ordering of two values (numbers by value, strings lower-cased unless case-sensitive). */
