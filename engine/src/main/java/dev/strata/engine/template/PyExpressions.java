@@ -8,6 +8,7 @@ import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
+import com.hubspot.jinjava.el.ext.StringConcatOperator;
 import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionHandler;
 import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.misc.NumberOperations;
 import jinjava.de.odysseus.el.misc.TypeConverter;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Builder;
@@ -88,6 +90,12 @@ final class PyExpressions {
                     return new AstBinary(children[0], children[1], PyIn.IN);
                 }
             });
+            putExtensionHandler(StringConcatOperator.TOKEN, new ExtensionHandler(ExtensionPoint.ADD) {
+                @Override
+                public AstNode createAstNode(AstNode... children) {
+                    return new AstBinary(children[0], children[1], PyConcat.OP);
+                }
+            });
             putExtensionHandler(CollectionNonMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
                 @Override
                 public AstNode createAstNode(AstNode... children) {
@@ -113,7 +121,15 @@ final class PyExpressions {
 
         @Override
         protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
-            return super.createAstBinary(left, right, operator == AdditionOperator.OP ? PyAdd.OP : operator);
+            AstBinary.Operator python = operator;
+            if (operator == AdditionOperator.OP) {
+                python = PyAdd.OP;
+            } else if (operator == AstBinary.MUL) {
+                python = PyMul.OP;
+            } else if (operator == AstBinary.MOD) {
+                python = PyMod.OP;
+            }
+            return super.createAstBinary(left, right, python);
         }
 
         @Override
@@ -327,6 +343,130 @@ final class PyExpressions {
         public String toString() {
             return negated ? "not in" : "in";
         }
+    }
+
+    /** jinja2's {@code ~}: both sides as Python {@code str()} ({@code None} prints as "None", undefined as ""). */
+    static final class PyConcat extends AstBinary.SimpleOperator {
+        static final PyConcat OP = new PyConcat();
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            return PyValues.str(a) + PyValues.str(b);
+        }
+
+        @Override
+        public String toString() {
+            return "~";
+        }
+    }
+
+    /** Python's {@code *}: {@code 'ab' * 3} and {@code [x] * 3} repeat; numbers multiply. */
+    static final class PyMul extends AstBinary.SimpleOperator {
+        static final PyMul OP = new PyMul();
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            if (PythonMethods.isStringLike(a) && isInt(b)) {
+                return a.toString().repeat(Math.max(0, ((Number) b).intValue()));
+            }
+            if (isInt(a) && PythonMethods.isStringLike(b)) {
+                return b.toString().repeat(Math.max(0, ((Number) a).intValue()));
+            }
+            if (a instanceof List<?> list && isInt(b)) {
+                List<Object> out = new java.util.ArrayList<>();
+                for (int i = 0; i < ((Number) b).intValue(); i++) {
+                    out.addAll(list);
+                }
+                return out;
+            }
+            if (a instanceof PyUndefined u) {
+                throw new TemplateRaise.Undefined(u.hint());
+            }
+            if (b instanceof PyUndefined u) {
+                throw new TemplateRaise.Undefined(u.hint());
+            }
+            return NumberOperations.mul(converter, a, b);
+        }
+
+        @Override
+        public String toString() {
+            return "*";
+        }
+    }
+
+    /** Python's {@code %}: printf-style formatting on a string ({@code '%s: %d' % (a, n)}); modulo on numbers. */
+    static final class PyMod extends AstBinary.SimpleOperator {
+        static final PyMod OP = new PyMod();
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            if (PythonMethods.isStringLike(a)) {
+                List<Object> args = b instanceof List<?> l ? new java.util.ArrayList<>(l) : java.util.Collections.singletonList(b);
+                return printf(a.toString(), args, b instanceof Map<?, ?> m ? m : null);
+            }
+            return NumberOperations.mod(converter, a, b);
+        }
+
+        private static String printf(String format, List<Object> args, Map<?, ?> named) {
+            StringBuilder sb = new StringBuilder();
+            int next = 0;
+            for (int i = 0; i < format.length(); i++) {
+                char c = format.charAt(i);
+                if (c != '%' || i + 1 >= format.length()) {
+                    sb.append(c);
+                    continue;
+                }
+                int j = i + 1;
+                Object value = null;
+                boolean haveValue = false;
+                if (format.charAt(j) == '(' && named != null) {
+                    int close = format.indexOf(')', j);
+                    value = named.get(format.substring(j + 1, close));
+                    haveValue = true;
+                    j = close + 1;
+                }
+                int specStart = j;
+                while (j < format.length() && "-+ #0123456789.".indexOf(format.charAt(j)) >= 0) {
+                    j++;
+                }
+                if (j >= format.length()) {
+                    throw new TemplateRaise.TypeError("incomplete format");
+                }
+                char conversion = format.charAt(j);
+                if (conversion == '%') {
+                    sb.append('%');
+                    i = j;
+                    continue;
+                }
+                if (!haveValue) {
+                    if (next >= args.size()) {
+                        throw new TemplateRaise.TypeError("not enough arguments for format string");
+                    }
+                    value = args.get(next++);
+                }
+                String spec = format.substring(specStart, j);
+                sb.append(switch (conversion) {
+                    case 's' -> String.format("%" + spec + "s", PyValues.str(value));
+                    case 'r' -> String.format("%" + spec + "s", PyValues.repr(value));
+                    case 'd', 'i' -> String.format("%" + spec + "d", ((Number) value).longValue());
+                    case 'f', 'F', 'e', 'E', 'g', 'G' -> String.format(java.util.Locale.ROOT, "%" + spec + conversion,
+                            ((Number) value).doubleValue());
+                    case 'x', 'X', 'o' -> String.format("%" + spec + conversion, ((Number) value).longValue());
+                    default -> throw new TemplateRaise.TypeError("unsupported format character '" + conversion + "'");
+                });
+                i = j;
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public String toString() {
+            return "%";
+        }
+    }
+
+    private static boolean isInt(Object o) {
+        return o instanceof Long || o instanceof Integer || o instanceof Short;
     }
 
     /** markupsafe's {@code escape}: the five HTML-special characters as entities. */
