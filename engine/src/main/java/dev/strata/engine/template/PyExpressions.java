@@ -14,6 +14,9 @@ import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
+import jinjava.de.odysseus.el.tree.impl.ast.AstLiteral;
+import jinjava.de.odysseus.el.tree.impl.Scanner;
+import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.ast.AstMethod;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.de.odysseus.el.tree.impl.ast.AstProperty;
@@ -104,6 +107,33 @@ final class PyExpressions {
             });
         }
 
+        /**
+         * Conditional expressions as jinja2 parses them: {@code a if c else b}, and without
+         * {@code else} an undefined value (prints as nothing: {@code {{ ', ' if not loop.last }}}),
+         * where Jinjava would give {@code null}, printed by Python as "None".
+         */
+        @Override
+        protected AstNode expr(boolean required) throws Scanner.ScanException, ParseException {
+            AstNode value = or(required);
+            if (value == null || getToken().getSymbol() != Scanner.Symbol.QUESTION) {
+                return value;
+            }
+            if (!getToken().getImage().equals("if")) {
+                consumeToken();
+                AstNode yes = expr(true);
+                consumeToken(Scanner.Symbol.COLON);
+                return createAstChoice(value, yes, expr(true));
+            }
+            consumeToken();
+            AstNode condition = expr(true);
+            AstNode otherwise = new UndefinedLiteral();
+            if (getToken().getImage().equals("else")) {
+                consumeToken();
+                otherwise = expr(true);
+            }
+            return createAstChoice(condition, value, otherwise);
+        }
+
         @Override
         protected AstDot createAstDot(AstNode prefix, String name, boolean lvalue) {
             return new PyDot(prefix, name, lvalue);
@@ -128,6 +158,8 @@ final class PyExpressions {
                 python = PyMul.OP;
             } else if (operator == AstBinary.MOD) {
                 python = PyMod.OP;
+            } else if (operator == AstBinary.AND) {
+                python = PyAnd.OP;
             }
             return super.createAstBinary(left, right, python);
         }
@@ -287,6 +319,10 @@ final class PyExpressions {
                 AstNode prefix = dot.prefixNode();
                 boolean interpreter = prefix instanceof AstIdentifier id && id.getName().equals(ExtendedParser.INTERPRETER);
                 if (!interpreter && prefix.eval(bindings, context) == null) {
+                    if (prefix instanceof PyDot filterDot && filterDot.name().startsWith(ExtendedParser.FILTER_PREFIX)) {
+                        throw new TemplateRaise.TypeError("No filter named '"
+                                + filterDot.name().substring(ExtendedParser.FILTER_PREFIX.length()) + "'.");
+                    }
                     throw new TemplateRaise.Undefined("'None' has no attribute '" + dot.name() + "'");
                 }
             }
@@ -342,6 +378,46 @@ final class PyExpressions {
         @Override
         public String toString() {
             return negated ? "not in" : "in";
+        }
+    }
+
+    /** What a conditional without {@code else} gives when its condition is false. */
+    static final class UndefinedLiteral extends AstLiteral {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return new PyUndefined("the inline if-expression on this line evaluated to false and no else section was defined.");
+        }
+
+        @Override
+        public void appendStructure(StringBuilder builder, Bindings bindings) {
+            builder.append("undefined");
+        }
+
+        @Override
+        public String toString() {
+            return "undefined";
+        }
+    }
+
+    /** Python's {@code and}: the left operand if it is falsy, else the right one (not a boolean). */
+    static final class PyAnd implements AstBinary.Operator {
+        static final PyAnd OP = new PyAnd();
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            if (!PyTests.truthy(l)) {
+                return l;
+            }
+            return right.eval(bindings, context);
+        }
+
+        @Override
+        public String toString() {
+            return "and";
         }
     }
 

@@ -51,6 +51,9 @@ final class PyFilters {
                 new PyFilter("__py_print", (v, a, k) -> PyValues.str(v)),
                 new PyFilter("__py_reverse", (v, a, k) -> reverse(v)),
                 new PyFilter("reverse", (v, a, k) -> reverse(v)),
+                new PyFilter("__py_slice", (v, a, k) -> slice(v, a)),
+                new PyFilter("max", (v, a, k) -> extreme(v, a, k, 1)),
+                new PyFilter("min", (v, a, k) -> extreme(v, a, k, -1)),
                 new PyFilter("string", (v, a, k) -> PyValues.str(v)),
                 new PyFilter("tojson", PyFilters::tojson),
                 new PyFilter("default", PyFilters::defaultValue),
@@ -98,6 +101,55 @@ final class PyFilters {
         return items;
     }
 
+    /** Python's {@code seq[start:stop:step]} (any of them None), for lists and strings. */
+    private static Object slice(Object v, Object[] args) {
+        boolean text = v instanceof CharSequence || v instanceof SafeString;
+        List<Object> items = PyValues.iterate(v);
+        int n = items.size();
+        int step = args.length > 2 && args[2] != null ? ((Number) args[2]).intValue() : 1;
+        if (step == 0) {
+            throw new TemplateRaise.TypeError("slice step cannot be zero");
+        }
+        int start = bound(args.length > 0 ? args[0] : null, n, step > 0 ? 0 : n - 1, step);
+        int stop = bound(args.length > 1 ? args[1] : null, n, step > 0 ? n : -1, step);
+        List<Object> out = new ArrayList<>();
+        for (int i = start; step > 0 ? i < stop : i > stop; i += step) {
+            out.add(items.get(i));
+        }
+        if (text) {
+            StringBuilder sb = new StringBuilder();
+            out.forEach(sb::append);
+            return sb.toString();
+        }
+        return out;
+    }
+
+    private static int bound(Object index, int n, int dflt, int step) {
+        if (index == null) {
+            return dflt;
+        }
+        int i = ((Number) index).intValue();
+        if (i < 0) {
+            i += n;
+        }
+        return step > 0 ? Math.max(0, Math.min(i, n)) : Math.max(-1, Math.min(i, n - 1));
+    }
+
+    /** jinja2's {@code max}/{@code min(case_sensitive=False, attribute=None)}. */
+    private static Object extreme(Object v, Object[] args, Map<String, Object> kwargs, int sign) {
+        boolean caseSensitive = Boolean.TRUE.equals(arg(args, kwargs, 0, "case_sensitive"));
+        Object attributeName = arg(args, kwargs, 1, "attribute");
+        Object best = null;
+        boolean any = false;
+        for (Object item : PyValues.iterate(v)) {
+            if (!any || sign * compare(attribute(item, attributeName), attribute(best, attributeName), caseSensitive) > 0) {
+                best = item;
+                any = true;
+            }
+        }
+        return any ? best : new PyUndefined("No aggregated item, sequence was empty.");
+    }
+
     private static Object tojson(Object v, Object[] args, Map<String, Object> kwargs) {
         Object indent = arg(args, kwargs, 0, "indent");
         String itemSeparator = null;
@@ -137,7 +189,7 @@ final class PyFilters {
     private static List<Object> items(Object v) {
         List<Object> items = new ArrayList<>();
         if (v instanceof Map<?, ?> m) {
-            m.forEach((key, value) -> items.add(new ArrayList<>(java.util.Arrays.asList(key, value))));
+            m.forEach((key, value) -> items.add(PyTuple.pair(key, value)));
         } else if (!(v instanceof PyUndefined)) {
             throw new TemplateRaise.TypeError("Can only get item pairs from a mapping.");
         }

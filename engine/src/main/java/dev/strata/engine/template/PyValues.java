@@ -58,6 +58,16 @@ final class PyValues {
                 }
                 sb.append('}');
             }
+            case PyTuple t -> {
+                sb.append('(');
+                for (int i = 0; i < t.size(); i++) {
+                    if (i > 0) {
+                        sb.append(", ");
+                    }
+                    appendRepr(sb, t.get(i));
+                }
+                sb.append(t.size() == 1 ? ",)" : ")");
+            }
             case Map.Entry<?, ?> e -> {
                 sb.append('(');
                 appendRepr(sb, e.getKey());

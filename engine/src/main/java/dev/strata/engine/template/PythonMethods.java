@@ -175,7 +175,7 @@ final class PythonMethods extends ELResolver {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    items.add(new ArrayList<>(java.util.Arrays.asList(e.getKey(), e.getValue())));
+                    items.add(PyTuple.pair(e.getKey(), e.getValue()));
                 }
                 yield items;
             }
