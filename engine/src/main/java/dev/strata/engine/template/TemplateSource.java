@@ -78,7 +78,7 @@ record TemplateSource(String source, Set<String> freeNames) {
             switch (kind) {
                 case '{' -> {
                     collectNames(inner, false, names);
-                    out.append("{{ (").append(rewriteExpression(inner)).append(")|__py_print }}");
+                    out.append("{{ (").append(rewriteExpression(inner.strip())).append(")|__py_print }}");
                 }
                 case '%' -> {
                     String statement = inner.strip();
