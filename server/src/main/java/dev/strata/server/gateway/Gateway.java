@@ -39,7 +39,8 @@ public final class Gateway implements AutoCloseable {
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
-        this.http = new HttpServer(config.server(), api, requestThreads);
+        this.http = new HttpServer(config.server(),
+                server -> api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()), requestThreads);
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */
