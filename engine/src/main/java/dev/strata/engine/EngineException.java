@@ -6,7 +6,8 @@ package dev.strata.engine;
  * the context is). Messages are single lines meant for a user, never a stack trace.
  */
 public sealed abstract class EngineException extends RuntimeException
-        permits EngineException.InvalidModelFile, EngineException.Unsupported, EngineException.InvalidRequest {
+        permits EngineException.InvalidModelFile, EngineException.Unsupported, EngineException.InvalidRequest,
+        EngineException.Internal {
 
     /** Longest message kept; longer ones (a hostile file's 1 MB "name") are cut. */
     private static final int MAX_MESSAGE_CHARS = 400;
@@ -58,6 +59,16 @@ public sealed abstract class EngineException extends RuntimeException
     public static final class InvalidRequest extends EngineException {
         public InvalidRequest(String message) {
             super(message, null);
+        }
+    }
+
+    /**
+     * The engine failed while serving a well-formed request (a bug, or the JVM out of memory); the
+     * request may succeed when retried. Maps to a server error.
+     */
+    public static final class Internal extends EngineException {
+        public Internal(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

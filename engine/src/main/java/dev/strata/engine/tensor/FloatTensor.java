@@ -9,7 +9,10 @@ import java.lang.foreign.MemorySegment;
  * matrix of {@code rows x cols} is stored row-major: element (r, c) is at index {@code r * cols + c},
  * and every row starts on a block boundary because {@code cols} is a multiple of the block size.
  *
- * <p>Implementations are final package-private classes, one per type, created by {@link #of}.
+ * <p>Implementations are final package-private classes, one per type, created by {@link #of}: F32,
+ * F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and Q8_K, with block layouts
+ * exactly as ggml's {@code ggml-common.h} defines them. Each has a scalar reference kernel and a
+ * Vector API kernel with the same signature; {@link #kernels()} says which one runs.
  */
 public abstract class FloatTensor {
     private final long size;
@@ -32,8 +35,70 @@ public abstract class FloatTensor {
         }
         return switch (type) {
             case F32 -> new F32Tensor(data, size);
+            case F16 -> new F16Tensor(data, size);
+            case BF16 -> new BF16Tensor(data, size);
+            case Q8_0 -> new Q8_0Tensor(data, size);
+            case Q4_0 -> new Q4_0Tensor(data, size);
+            case Q4_1 -> new Q4_1Tensor(data, size);
+            case Q5_0 -> new Q5_0Tensor(data, size);
+            case Q5_1 -> new Q5_1Tensor(data, size);
+            case Q2_K -> new Q2_KTensor(data, size);
+            case Q3_K -> new Q3_KTensor(data, size);
+            case Q4_K -> new Q4_KTensor(data, size);
+            case Q5_K -> new Q5_KTensor(data, size);
+            case Q6_K -> new Q6_KTensor(data, size);
+            case Q8_K -> new Q8_KTensor(data, size);
             default -> throw new EngineException.Unsupported("tensor type " + type + " is not supported");
         };
+    }
+
+    /** Types {@link #of} can wrap. */
+    public static boolean supports(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The kernels in use, fixed for the JVM: {@code "vector (N x float)"} or {@code "scalar"}
+     * ({@code -Dstrata.kernels=scalar} forces scalar; it is also the fallback without the
+     * {@code jdk.incubator.vector} module).
+     */
+    public static String kernels() {
+        return Kernels.describe();
+    }
+
+    /**
+     * Runs the dot and dequantize kernels of {@code types} on a few blocks until the JIT has
+     * compiled them, so that a model's first forward pass does not run Vector API code in the
+     * interpreter (which allocates every vector and is ~100x slower). Call once when loading a model;
+     * it takes well under a second per type on an idle core.
+     */
+    public static void warmUp(java.util.Collection<GgmlType> types) {
+        final int iterations = 12_000;
+        for (GgmlType type : types) {
+            if (!supports(type)) {
+                continue;
+            }
+            int n = Math.max(type.blockSize(), 32) * 2;
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) Math.sin(i);
+            }
+            FloatTensor tensor = of(type, MemorySegment.ofArray(Quantizer.quantize(type, x)), n);
+            float[] out = new float[n];
+            float sink = 0;
+            for (int i = 0; i < iterations; i++) {
+                sink += tensor.dot(0, x, 0, n);
+                if ((i & 1) == 0) {
+                    tensor.dequantize(0, out, 0, n);
+                }
+            }
+            if (Float.isNaN(sink + out[0])) {
+                throw new IllegalStateException("warm-up of " + type + " produced NaN");
+            }
+        }
     }
 
     public abstract GgmlType type();
@@ -57,5 +122,14 @@ public abstract class FloatTensor {
         for (int i = 0; i < length; i++) {
             out[outOffset + i] = getFloat(offset + i);
         }
+    }
+
+    /**
+     * Number of elements from {@code offset} to the next multiple of {@code blockSize} (0 when
+     * already on a boundary), at most {@code length}: the scalar head before whole blocks.
+     */
+    static int headLength(long offset, int length, int blockSize) {
+        int misalignment = (int) (offset % blockSize);
+        return misalignment == 0 ? 0 : Math.min(length, blockSize - misalignment);
     }
 }

@@ -2,7 +2,7 @@ package dev.strata.engine.tokenizer;
 
 /**
  * Text to token ids and back, for one model's vocabulary (built from GGUF metadata alone).
- * Implementations are immutable and thread-safe.
+ * Implementations are immutable and thread-safe. {@link Tokenizers#fromGguf} builds one.
  */
 public interface Tokenizer {
 
@@ -36,4 +36,17 @@ public interface Tokenizer {
 
     /** True when token {@code id} is a control/special token. */
     boolean isSpecial(int id);
+
+    /** The vocabulary's type of token {@code id}. */
+    default TokenType tokenType(int id) {
+        return isSpecial(id) ? TokenType.CONTROL : TokenType.NORMAL;
+    }
+
+    /**
+     * True when {@link #encode} puts a space before text that starts the input or follows a special
+     * token (SentencePiece's dummy prefix), so that decoding drops one leading space there.
+     */
+    default boolean addsSpacePrefix() {
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.strata.server.cli;
 
 import dev.strata.engine.EngineException;
+import dev.strata.server.GatewayException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = StrataCommand.Version.class,
         description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
-        subcommands = {InspectCommand.class, TemplateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, RunCommand.class, InspectCommand.class, TokenizeCommand.class,
+            TemplateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class StrataCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -57,6 +59,7 @@ public final class StrataCommand implements Runnable {
     static int exitCodeOf(Throwable e) {
         return switch (e) {
             case EngineException ignored -> ExitCodes.BAD_INPUT;
+            case GatewayException.InvalidConfig ignored -> ExitCodes.BAD_INPUT;
             case CliException c -> c.exitCode();
             default -> ExitCodes.FAILURE;
         };
@@ -71,6 +74,10 @@ public final class StrataCommand implements Runnable {
     }
 
     /** Reads the version Maven wrote into the jar. */
+    static String version() {
+        return new Version().getVersion()[0].substring("strata ".length());
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

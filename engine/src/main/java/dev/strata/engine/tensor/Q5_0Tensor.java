@@ -1,0 +1,218 @@
+package dev.strata.engine.tensor;
+
+import dev.strata.engine.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml {@code block_q5_0}: 32 elements as fp16 scale {@code d}, a 32-bit little-endian mask
+ * {@code qh} of fifth bits (bit {@code j} for element {@code j}) and 16 bytes of low nibbles
+ * (byte {@code j}: element {@code j} low, {@code j + 16} high); element = {@code d * (q - 16)}.
+ * 22 bytes (5.5 bits per weight).
+ */
+final class Q5_0Tensor extends FloatTensor {
+    static final int BLOCK_SIZE = 32;
+    static final int TYPE_SIZE = 22;
+    static final int D_OFFSET = 0;
+    static final int QH_OFFSET = 2;
+    static final int QS_OFFSET = 6;
+    static final int HALF = BLOCK_SIZE / 2;
+
+    private final MemorySegment data;
+
+    Q5_0Tensor(MemorySegment data, long size) {
+        super(size);
+        this.data = data;
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q5_0;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        return element(data, index);
+    }
+
+    /** The 5-bit code of element {@code j} of the block at {@code block}. */
+    static int code(MemorySegment data, long block, int j) {
+        int packed = LittleEndian.u8(data, block + QS_OFFSET + (j % HALF));
+        int low = j < HALF ? packed & 0x0F : packed >>> 4;
+        int qh = LittleEndian.i32(data, block + QH_OFFSET);
+        return low | (((qh >>> j) & 1) << 4);
+    }
+
+    static float element(MemorySegment data, long index) {
+        long block = (index / BLOCK_SIZE) * TYPE_SIZE;
+        return LittleEndian.f16(data, block + D_OFFSET) * (code(data, block, (int) (index % BLOCK_SIZE)) - 16);
+    }
+
+    @Override
+    public float dot(long offset, float[] x, int xOffset, int length) {
+        return Kernels.VECTOR ? Simd.dot(data, offset, x, xOffset, length) : scalarDot(data, offset, x, xOffset, length);
+    }
+
+    @Override
+    public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+        int head = headLength(offset, length, BLOCK_SIZE);
+        for (int i = 0; i < head; i++) {
+            out[outOffset + i] = element(data, offset + i);
+        }
+        int o = outOffset + head;
+        long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
+        int blocks = (length - head) / BLOCK_SIZE;
+        for (int b = 0; b < blocks; b++, block += TYPE_SIZE, o += BLOCK_SIZE) {
+            float d = LittleEndian.f16(data, block + D_OFFSET);
+            int qh = LittleEndian.i32(data, block + QH_OFFSET);
+            for (int j = 0; j < HALF; j++) {
+                int packed = LittleEndian.u8(data, block + QS_OFFSET + j);
+                out[o + j] = (((packed & 0x0F) | (((qh >>> j) & 1) << 4)) - 16) * d;
+                out[o + j + HALF] = (((packed >>> 4) | (((qh >>> (j + HALF)) & 1) << 4)) - 16) * d;
+            }
+        }
+        for (int i = o - outOffset; i < length; i++) {
+            out[outOffset + i] = element(data, offset + i);
+        }
+    }
+
+    static float scalarDot(MemorySegment data, long offset, float[] x, int xOffset, int length) {
+        int head = headLength(offset, length, BLOCK_SIZE);
+        float sum = 0f;
+        for (int i = 0; i < head; i++) {
+            sum += element(data, offset + i) * x[xOffset + i];
+        }
+        int xi = xOffset + head;
+        long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
+        int blocks = (length - head) / BLOCK_SIZE;
+        for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
+            int qh = LittleEndian.i32(data, block + QH_OFFSET);
+            float partial = 0f;
+            for (int j = 0; j < HALF; j++) {
+                int packed = LittleEndian.u8(data, block + QS_OFFSET + j);
+                int q0 = ((packed & 0x0F) | (((qh >>> j) & 1) << 4)) - 16;
+                int q1 = ((packed >>> 4) | (((qh >>> (j + HALF)) & 1) << 4)) - 16;
+                partial += q0 * x[xi + j] + q1 * x[xi + j + HALF];
+            }
+            sum += partial * LittleEndian.f16(data, block + D_OFFSET);
+        }
+        for (int i = xi - xOffset; i < length; i++) {
+            sum += element(data, offset + i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    /** ggml's {@code quantize_row_q5_0_ref}: {@code d = max / -16}. */
+    static void quantize(float[] src, int srcOffset, int length, MemorySegment dst, long dstOffset) {
+        for (int b = 0; b < length / BLOCK_SIZE; b++) {
+            int s = srcOffset + b * BLOCK_SIZE;
+            long block = dstOffset + (long) b * TYPE_SIZE;
+            float amax = 0f;
+            float max = 0f;
+            for (int j = 0; j < BLOCK_SIZE; j++) {
+                float v = src[s + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -16;
+            float id = d != 0f ? 1.0f / d : 0.0f;
+            LittleEndian.putF16(dst, block + D_OFFSET, d);
+            int qh = 0;
+            for (int j = 0; j < HALF; j++) {
+                int x0 = Math.min(31, (byte) (int) (src[s + j] * id + 16.5f));
+                int x1 = Math.min(31, (byte) (int) (src[s + HALF + j] * id + 16.5f));
+                LittleEndian.putU8(dst, block + QS_OFFSET + j, (x0 & 0x0F) | ((x1 & 0x0F) << 4));
+                qh |= ((x0 & 0x10) >>> 4) << j;
+                qh |= ((x1 & 0x10) >>> 4) << (j + HALF);
+            }
+            dst.set(LittleEndian.I32, block + QH_OFFSET, qh);
+        }
+    }
+
+    /**
+     * Vector kernel: low nibbles widened to ints, fifth bits taken from the broadcast mask shifted by
+     * each lane's element index, combined and converted to floats.
+     */
+    static final class Simd {
+        private static final int[] ELEMENT_INDEX = new int[BLOCK_SIZE];
+
+        static {
+            for (int i = 0; i < BLOCK_SIZE; i++) {
+                ELEMENT_INDEX[i] = i;
+            }
+        }
+
+        private Simd() {}
+
+        static float dot(MemorySegment data, long offset, float[] x, int xOffset, int length) {
+            int head = headLength(offset, length, BLOCK_SIZE);
+            int blocks = (length - head) / BLOCK_SIZE;
+            int body = head + blocks * BLOCK_SIZE;
+            float sum = head == 0 ? 0f : scalarDot(data, offset, x, xOffset, head);
+            final int lanes = VectorShapes.LANES;
+            FloatVector acc0 = FloatVector.zero(VectorShapes.F);
+            FloatVector acc1 = acc0;
+            int xi = xOffset + head;
+            long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
+            for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
+                FloatVector d = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET));
+                IntVector qh = IntVector.broadcast(VectorShapes.I, LittleEndian.i32(data, block + QH_OFFSET));
+                for (int j = 0; j < HALF; j += lanes) {
+                    ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
+                            VectorShapes.LE);
+                    FloatVector lo = combine(packed.and((byte) 0x0F), qh, j);
+                    FloatVector hi = combine(packed.lanewise(VectorOperators.LSHR, 4), qh, j + HALF);
+                    acc0 = lo.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j), acc0);
+                    acc1 = hi.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
+                }
+            }
+            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            if (body < length) {
+                sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
+            }
+            return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                FloatVector d = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET));
+                IntVector qh = IntVector.broadcast(VectorShapes.I, LittleEndian.i32(data, block + QH_OFFSET));
+                for (int j = 0; j < HALF; j += lanes) {
+                    ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
+                            VectorShapes.LE);
+                    combine(packed.and((byte) 0x0F), qh, j).mul(d).intoArray(out, o + j);
+                    combine(packed.lanewise(VectorOperators.LSHR, 4), qh, j + HALF).mul(d).intoArray(out, o + j + HALF);
+                }
+            }
+        }
+
+        /** {@code (nibble | bit(qh, first + lane) << 4) - 16} as floats. */
+        static FloatVector combine(ByteVector nibbles, IntVector qh, int first) {
+            IntVector low = (IntVector) nibbles.convertShape(VectorOperators.B2I, VectorShapes.I, 0);
+            IntVector high = qh.lanewise(VectorOperators.LSHR, IntVector.fromArray(VectorShapes.I, ELEMENT_INDEX, first))
+                    .and(1).lanewise(VectorOperators.LSHL, 4);
+            return (FloatVector) low.or(high).sub(16).convert(VectorOperators.I2F, 0);
+        }
+    }
+}

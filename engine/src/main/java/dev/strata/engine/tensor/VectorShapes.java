@@ -1,0 +1,42 @@
+package dev.strata.engine.tensor;
+
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species every kernel uses, fixed at class initialization: {@link #F} is the preferred
+ * float species (256 or 512 bits; {@code -Dstrata.vector.bits=256} caps it), and {@link #B},
+ * {@link #S}, {@link #I} have the same number of lanes ({@link #LANES}) so a load of {@code LANES}
+ * bytes or shorts converts to exactly one float vector. Only loaded when {@link Kernels#VECTOR}
+ * is considered, never on a JVM without the incubator module.
+ */
+final class VectorShapes {
+    static final VectorSpecies<Float> F = pickFloatSpecies();
+    static final int LANES = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    static final VectorSpecies<Byte> B = LANES >= 8
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * Byte.SIZE)) : ByteVector.SPECIES_64;
+    static final VectorSpecies<Short> S = LANES >= 8
+            ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : ShortVector.SPECIES_128;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private VectorShapes() {}
+
+    /** True when the kernels' shapes exist on this machine: 8 or 16 float lanes. */
+    static boolean usable() {
+        return LANES == 8 || LANES == 16;
+    }
+
+    private static VectorSpecies<Float> pickFloatSpecies() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        int maxBits = Integer.getInteger("strata.vector.bits", 512);
+        if (preferred.vectorBitSize() > maxBits && maxBits >= 256) {
+            return FloatVector.SPECIES_256;
+        }
+        return preferred;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.strata.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.engine.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MatMulTest {
+    private static ComputePool pool;
+
+    @BeforeAll
+    static void startPool() {
+        pool = new ComputePool(3);
+    }
+
+    @AfterAll
+    static void stopPool() {
+        pool.close();
+    }
+
+    /** matvec and matmul (below and above the dequantize-once threshold) agree with per-row dots. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void matmulAgreesWithRowDots(GgmlType type) {
+        Random random = new Random(11);
+        int rows = 37;
+        int cols = 256;
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
+                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
+        MatMul matMul = new MatMul(pool);
+        for (int tokens : new int[] {1, 2, MatMul.DEQUANTIZE_MIN_TOKENS, 7}) {
+            float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
+            float[] out = new float[tokens * rows];
+            matMul.matmul(w, rows, cols, x, tokens, out);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    float expected = w.dot((long) r * cols, x, t * cols, cols);
+                    assertThat(out[t * rows + r]).as(type + " tokens=" + tokens + " t=" + t + " r=" + r)
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(expected))));
+                }
+            }
+            if (tokens == 1) {
+                float[] single = new float[rows];
+                matMul.matvec(w, rows, cols, x, single);
+                assertThat(single).containsExactly(out);
+            }
+        }
+    }
+}

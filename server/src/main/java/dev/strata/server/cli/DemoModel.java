@@ -1,0 +1,36 @@
+package dev.strata.server.cli;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the bundled demo model ({@code models/stories260K.gguf}) is: under {@code strata.models.dir}
+ * if set, else next to the checkout the running jar was built in ({@code server/target/strata.jar}
+ * → {@code models/}), else under the working directory.
+ */
+final class DemoModel {
+    static final String FILE_NAME = "stories260K.gguf";
+
+    private DemoModel() {}
+
+    static Path locate() {
+        String dir = System.getProperty("strata.models.dir");
+        if (dir != null) {
+            return Path.of(dir, FILE_NAME);
+        }
+        try {
+            Path jar = Path.of(DemoModel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() == null ? null : jar.getParent().getParent();
+            if (root != null && root.getParent() != null) {
+                Path candidate = root.getParent().resolve("models").resolve(FILE_NAME);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        } catch (URISyntaxException | SecurityException | IllegalArgumentException ignored) {
+            // fall through to the working directory
+        }
+        return Path.of("models", FILE_NAME);
+    }
+}

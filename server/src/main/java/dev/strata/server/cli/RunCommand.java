@@ -1,0 +1,128 @@
+package dev.strata.server.cli;
+
+import dev.strata.engine.generate.EngineOptions;
+import dev.strata.engine.generate.GenerationEvent;
+import dev.strata.engine.generate.GenerationRequest;
+import dev.strata.engine.generate.LocalEngine;
+import dev.strata.engine.generate.TokenStream;
+import dev.strata.engine.sample.SamplingParams;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata run -p PROMPT}: generates a continuation of the prompt with a local model and streams
+ * the text to stdout as it is produced (the prompt first, as run.c and llama.cpp's CLI print it);
+ * token counts and speed go to stderr.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate text from a prompt with a local GGUF model, streaming it to stdout.")
+final class RunCommand implements Callable<Integer> {
+    /** The bundled demo model, relative to the installation root. */
+    static final Path DEMO_MODEL = Path.of("models", "stories260K.gguf");
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "GGUF model file (default: the bundled demo model, models/stories260K.gguf).")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
+    String prompt;
+
+    @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "256",
+            description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8",
+            description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "Nucleus sampling (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Top-k sampling, 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: random).")
+    Long seed;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SamplingParams sampling = samplingParams();
+        if (maxTokens < 0) {
+            throw new CliException("--max-tokens must be >= 0, got " + maxTokens, ExitCodes.BAD_INPUT);
+        }
+        int numThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (numThreads < 1) {
+            throw new CliException("--threads must be >= 1, got " + numThreads, ExitCodes.BAD_INPUT);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EngineOptions options = new EngineOptions(numThreads, 1, 512, 0);
+        try (LocalEngine engine = LocalEngine.open(modelPath(), options)) {
+            int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
+            if (promptTokens.length == 0) {
+                throw new CliException("the prompt encodes to no tokens and the model has no BOS token", ExitCodes.BAD_INPUT);
+            }
+            TokenStream stream = engine.submit(GenerationRequest.of("run", promptTokens, sampling, maxTokens));
+            out.print(prompt);
+            out.flush();
+            GenerationEvent event;
+            while ((event = stream.next()) instanceof GenerationEvent.Token token) {
+                out.print(token.text());
+                out.flush();
+            }
+            out.println();
+            out.flush();
+            return report(event, err);
+        }
+    }
+
+    private int report(GenerationEvent terminal, PrintWriter err) {
+        return switch (terminal) {
+            case GenerationEvent.Failed f -> throw f.error();
+            case GenerationEvent.Finished f -> {
+                GenerationEvent.Timings t = f.timings();
+                int generated = f.usage().completionTokens();
+                double decodeSeconds = (t.totalNanos() - t.timeToFirstTokenNanos()) / 1e9;
+                double tokensPerSecond = generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0;
+                err.printf(Locale.ROOT, "prompt: %d tokens (first token after %.1f ms); generated: %d tokens in %.3f s, "
+                                + "%.1f tokens/s; finish: %s%n", f.usage().promptTokens(), t.timeToFirstTokenNanos() / 1e6,
+                        generated, t.totalNanos() / 1e9, tokensPerSecond, f.reason().name().toLowerCase(Locale.ROOT));
+                err.flush();
+                yield ExitCodes.OK;
+            }
+            case GenerationEvent.Token ignored -> throw new IllegalStateException("not a terminal event");
+        };
+    }
+
+    private SamplingParams samplingParams() {
+        try {
+            return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed).build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /**
+     * {@code -m}, else the demo model under {@code $STRATA_HOME} (the launcher exports its own
+     * directory), else where {@link DemoModel#locate} finds it.
+     */
+    private Path modelPath() {
+        if (model != null) {
+            return model;
+        }
+        String home = System.getenv("STRATA_HOME");
+        return home == null || home.isBlank() ? DemoModel.locate() : Path.of(home).resolve(DEMO_MODEL);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.strata.server.cli;
+
+import dev.strata.engine.generate.ModelInfo;
+import dev.strata.server.config.ConfigLoader;
+import dev.strata.server.config.ConfigOverrides;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.gateway.Gateway;
+import dev.strata.server.registry.GgufModelLoader;
+import dev.strata.server.registry.ModelLoader;
+import dev.strata.server.registry.ServedModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata serve}: the OpenAI-compatible server. With no arguments it serves the demo model on
+ * http://127.0.0.1:8080. SIGTERM or SIGINT shuts down gracefully (stop accepting, drain in-flight
+ * requests within {@code server.drain_timeout_seconds}) and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve models over an OpenAI-compatible HTTP API.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see strata.example.yaml).")
+    Path config;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "A GGUF model to serve (repeatable); "
+            + "replaces the config's models.")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--host", description = "Address to listen on (default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--grpc-port", description = "gRPC port (default 9090; -1 disables).")
+    Integer grpcPort;
+
+    @Option(names = "--threads", description = "Compute threads per model (default: all cores).")
+    Integer threads;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Sequences each engine steps together, and tokens per forward pass. */
+    private static final int MAX_SEQUENCES = 32;
+    private static final int MAX_BATCH_TOKENS = 512;
+
+    private final ModelLoader loader;
+
+    ServeCommand() {
+        this(new GgufModelLoader(MAX_SEQUENCES, MAX_BATCH_TOKENS));
+    }
+
+    ServeCommand(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        StrataConfig cfg = new ConfigLoader(System.getenv(), DemoModel.locate())
+                .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads));
+        long start = System.nanoTime();
+        Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = Thread.ofPlatform().name("strata-shutdown").unstarted(() -> {
+            out.printf("strata: shutting down; draining in-flight requests (up to %d s)%n",
+                    cfg.server().drainTimeout().toSeconds());
+            out.flush();
+            gateway.stop();
+            out.println("strata: stopped");
+            out.flush();
+            stopped.countDown();
+            Runtime.getRuntime().halt(ExitCodes.OK);
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            gateway.start();
+        } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            gateway.stop();
+            throw e;
+        }
+        printStartup(out, gateway, (System.nanoTime() - start) / 1e9);
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private static void printStartup(PrintWriter out, Gateway gateway, double seconds) {
+        out.printf("strata %s serving on %s (OpenAI API: %s/v1)%n", StrataCommand.version(), gateway.httpUri(),
+                gateway.httpUri());
+        for (ServedModel m : gateway.registry().all()) {
+            ModelInfo info = m.loaded().orElseThrow().engine().modelInfo();
+            out.printf("  model %-24s %s %s, context %d, loaded in %.2f s (%s)%n", m.id(), info.architecture(),
+                    info.quantization(), info.contextLength(), m.loadNanos() / 1e9, m.config().path());
+        }
+        if (gateway.grpcPort() >= 0) {
+            out.printf("  gRPC (strata.v1.Strata) on %s:%d%n", gateway.config().server().host(), gateway.grpcPort());
+        }
+        out.printf("ready in %.2f s; Ctrl-C or SIGTERM stops gracefully%n", seconds);
+        out.flush();
+    }
+}

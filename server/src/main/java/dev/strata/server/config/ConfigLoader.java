@@ -1,0 +1,320 @@
+package dev.strata.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.strata.server.GatewayException.InvalidConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a {@link StrataConfig} in three layers, later ones winning: the YAML file, then the
+ * {@code STRATA_*} environment variables ({@link #ENV_KEYS}), then command-line flags. All three are
+ * merged into one tree first and validated once, so every problem is reported with the YAML key it
+ * belongs to (e.g. {@code server.port: must be an integer in [0, 65535], got "http"}). Unknown keys
+ * are errors: a typo must not silently fall back to a default.
+ */
+public final class ConfigLoader {
+
+    /** Environment variables and the key each one sets. */
+    public static final Map<String, String> ENV_KEYS = Map.of(
+            "STRATA_HOST", "server.host",
+            "STRATA_PORT", "server.port",
+            "STRATA_GRPC_PORT", "server.grpc_port",
+            "STRATA_DRAIN_TIMEOUT_SECONDS", "server.drain_timeout_seconds",
+            "STRATA_MAX_BODY_BYTES", "server.limits.max_body_bytes",
+            "STRATA_MAX_CONCURRENT_REQUESTS", "server.limits.max_concurrent_requests",
+            "STRATA_MAX_N", "server.limits.max_n",
+            "STRATA_TLS_CERT", "server.tls.cert",
+            "STRATA_TLS_KEY", "server.tls.key");
+
+    private static final String DEFAULT_HOST = "127.0.0.1";
+    private static final int DEFAULT_PORT = 8080;
+    private static final int DEFAULT_GRPC_PORT = 9090;
+    private static final int DEFAULT_DRAIN_SECONDS = 30;
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final Map<String, String> env;
+    private final Path defaultModel;
+
+    /**
+     * @param env          the process environment (tests pass their own)
+     * @param defaultModel served when neither file, environment nor flags name a model
+     */
+    public ConfigLoader(Map<String, String> env, Path defaultModel) {
+        this.env = Map.copyOf(env);
+        this.defaultModel = defaultModel;
+    }
+
+    /** Reads {@code file} (if present), applies environment and flags, and validates. */
+    public StrataConfig load(Optional<Path> file, ConfigOverrides flags) {
+        ObjectNode root = file.map(this::read).orElseGet(JsonNodeFactory.instance::objectNode);
+        Path baseDir = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of("").toAbsolutePath());
+        applyEnvironment(root);
+        applyFlags(root, flags);
+        return bind(root, baseDir);
+    }
+
+    private ObjectNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfig("config", "file not found: " + file);
+        }
+        JsonNode node;
+        try {
+            node = yaml.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfig("config", "invalid YAML in " + file + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+        } catch (IOException e) {
+            throw new InvalidConfig("config", "cannot read " + file + ": " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidConfig("config", "the top level of " + file + " must be a mapping");
+        }
+        return object;
+    }
+
+    private void applyEnvironment(ObjectNode root) {
+        ENV_KEYS.forEach((variable, key) -> {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                set(root, key, typed(value.strip()));
+            }
+        });
+        String model = env.get("STRATA_MODEL");
+        if (model != null && !model.isBlank()) {
+            replaceModels(root, List.of(Path.of(model.strip())), null);
+        }
+    }
+
+    private static void applyFlags(ObjectNode root, ConfigOverrides flags) {
+        if (flags.host() != null) {
+            set(root, "server.host", JsonNodeFactory.instance.textNode(flags.host()));
+        }
+        if (flags.port() != null) {
+            set(root, "server.port", JsonNodeFactory.instance.numberNode(flags.port()));
+        }
+        if (flags.grpcPort() != null) {
+            set(root, "server.grpc_port", JsonNodeFactory.instance.numberNode(flags.grpcPort()));
+        }
+        if (!flags.models().isEmpty()) {
+            replaceModels(root, flags.models(), flags.threads());
+        } else if (flags.threads() != null && root.get("models") instanceof ArrayNode models) {
+            models.forEach(m -> {
+                if (m instanceof ObjectNode o) {
+                    o.put("threads", flags.threads());
+                }
+            });
+        } else if (flags.threads() != null) {
+            root.put("default_model_threads", flags.threads());
+        }
+    }
+
+    private static void replaceModels(ObjectNode root, List<Path> paths, Integer threads) {
+        ArrayNode models = root.putArray("models");
+        for (Path p : paths) {
+            ObjectNode m = models.addObject().put("path", p.toString());
+            if (threads != null) {
+                m.put("threads", threads);
+            }
+        }
+    }
+
+    /** Environment values are strings; numbers and booleans are recognised so they bind like YAML. */
+    private static JsonNode typed(String value) {
+        try {
+            return JsonNodeFactory.instance.numberNode(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return JsonNodeFactory.instance.textNode(value);
+        }
+    }
+
+    private static void set(ObjectNode root, String dottedKey, JsonNode value) {
+        String[] parts = dottedKey.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = node.get(parts[i]) instanceof ObjectNode object ? object : node.putObject(parts[i]);
+        }
+        node.set(parts[parts.length - 1], value);
+    }
+
+    // ---- binding and validation ----
+
+    private StrataConfig bind(ObjectNode root, Path baseDir) {
+        Section top = new Section("", root);
+        top.allowOnly("server", "models", "default_model_threads");
+        ServerConfig server = bindServer(top.section("server"), baseDir);
+        int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
+        List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads);
+        return new StrataConfig(server, models);
+    }
+
+    private static ServerConfig bindServer(Section s, Path baseDir) {
+        s.allowOnly("host", "port", "grpc_port", "drain_timeout_seconds", "limits", "tls");
+        String host = s.text("host", DEFAULT_HOST);
+        int port = s.integer("port", DEFAULT_PORT, 0, 65535);
+        int grpcPort = s.integer("grpc_port", DEFAULT_GRPC_PORT, -1, 65535);
+        int drain = s.integer("drain_timeout_seconds", DEFAULT_DRAIN_SECONDS, 0, 3600);
+        Section l = s.section("limits");
+        l.allowOnly("max_body_bytes", "max_concurrent_requests", "max_n", "retry_after_seconds");
+        Limits d = Limits.DEFAULTS;
+        Limits limits = new Limits(
+                l.longValue("max_body_bytes", d.maxBodyBytes(), 1, 1L << 31),
+                l.integer("max_concurrent_requests", d.maxConcurrentRequests(), 1, 1_000_000),
+                l.integer("max_n", d.maxN(), 1, 128),
+                l.integer("retry_after_seconds", d.retryAfterSeconds(), 0, 3600));
+        Optional<TlsConfig> tls = Optional.empty();
+        if (s.has("tls")) {
+            Section t = s.section("tls");
+            t.allowOnly("cert", "key");
+            Path cert = t.existingFile("cert", baseDir);
+            Path key = t.existingFile("key", baseDir);
+            tls = Optional.of(new TlsConfig(cert, key));
+        }
+        return new ServerConfig(host, port, grpcPort, java.time.Duration.ofSeconds(drain), limits, tls);
+    }
+
+    private List<ModelConfig> bindModels(JsonNode node, Path baseDir, int defaultThreads) {
+        if (node == null || node.isNull()) {
+            if (defaultModel == null || !Files.isRegularFile(defaultModel)) {
+                throw new InvalidConfig("models", "no model given (use --model FILE or a config file)"
+                        + (defaultModel == null ? "" : " and the demo model is not at " + defaultModel));
+            }
+            return List.of(new ModelConfig(ModelConfig.idOf(defaultModel), defaultModel, defaultThreads, 0,
+                    SamplingDefaults.NONE));
+        }
+        if (!(node instanceof ArrayNode array) || array.isEmpty()) {
+            throw new InvalidConfig("models", "must be a non-empty list of models");
+        }
+        List<ModelConfig> models = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            String key = "models[" + i + "]";
+            if (!(array.get(i) instanceof ObjectNode object)) {
+                throw new InvalidConfig(key, "must be a mapping with at least a path");
+            }
+            Section m = new Section(key + ".", object);
+            m.allowOnly("path", "id", "alias", "threads", "context", "sampling");
+            Path path = m.existingFile("path", baseDir);
+            String id = m.has("id") ? m.text("id", null) : m.text("alias", ModelConfig.idOf(path));
+            if (id.isBlank() || !ids.add(id)) {
+                throw new InvalidConfig(key + ".id", id.isBlank() ? "must not be blank" : "duplicate model id \"" + id + "\"");
+            }
+            int threads = m.integer("threads", defaultThreads, 0, 4096);
+            int context = m.integer("context", 0, 0, 1 << 24);
+            models.add(new ModelConfig(id, path, threads, context, bindSampling(m.section("sampling"))));
+        }
+        return models;
+    }
+
+    private static SamplingDefaults bindSampling(Section s) {
+        s.allowOnly("temperature", "top_p", "top_k", "min_p", "repetition_penalty", "max_tokens");
+        return new SamplingDefaults(
+                s.optionalFloat("temperature", 0, 100),
+                s.optionalFloat("top_p", Float.MIN_VALUE, 1),
+                s.has("top_k") ? s.integer("top_k", 0, 0, 1_000_000) : null,
+                s.optionalFloat("min_p", 0, 1),
+                s.optionalFloat("repetition_penalty", Float.MIN_VALUE, 100),
+                s.has("max_tokens") ? s.integer("max_tokens", 0, 1, 1 << 24) : null);
+    }
+
+    /** One mapping of the tree with its key prefix, so errors name the full key. */
+    private record Section(String prefix, ObjectNode node) {
+        Section(String prefix, JsonNode node) {
+            this(prefix, asObject(prefix, node));
+        }
+
+        private static ObjectNode asObject(String prefix, JsonNode node) {
+            if (node == null || node.isNull()) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            if (node instanceof ObjectNode o) {
+                return o;
+            }
+            throw new InvalidConfig(prefix.isEmpty() ? "config" : prefix.substring(0, prefix.length() - 1),
+                    "must be a mapping");
+        }
+
+        boolean has(String name) {
+            JsonNode v = node.get(name);
+            return v != null && !v.isNull();
+        }
+
+        Section section(String name) {
+            return new Section(prefix + name + ".", node.get(name));
+        }
+
+        void allowOnly(String... names) {
+            Set<String> allowed = Set.of(names);
+            node.fieldNames().forEachRemaining(f -> {
+                if (!allowed.contains(f)) {
+                    throw new InvalidConfig(prefix + f, "unknown key (expected one of " + String.join(", ",
+                            List.of(names)) + ")");
+                }
+            });
+        }
+
+        String text(String name, String fallback) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                if (fallback == null) {
+                    throw new InvalidConfig(prefix + name, "is required");
+                }
+                return fallback;
+            }
+            if (!v.isTextual()) {
+                throw new InvalidConfig(prefix + name, "must be a string, got " + v);
+            }
+            return v.asText();
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            return (int) longValue(name, fallback, min, max);
+        }
+
+        long longValue(String name, long fallback, long min, long max) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+                throw new InvalidConfig(prefix + name, "must be an integer in [" + min + ", " + max + "], got " + v);
+            }
+            return v.asLong();
+        }
+
+        Float optionalFloat(String name, float min, float max) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isNumber() || !(v.floatValue() >= min && v.floatValue() <= max)) {
+                throw new InvalidConfig(prefix + name, "must be a number in [" + (min == Float.MIN_VALUE ? "0 (exclusive)" : min)
+                        + ", " + max + "], got " + v);
+            }
+            return v.floatValue();
+        }
+
+        Path existingFile(String name, Path baseDir) {
+            Path p = baseDir.resolve(text(name, null));
+            if (!Files.isRegularFile(p)) {
+                throw new InvalidConfig(prefix + name, "file not found: " + p);
+            }
+            return p.normalize();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.strata.server.gateway;
+
+import dev.strata.server.admit.ConcurrencyLimit;
+import dev.strata.server.api.ApiHandler;
+import dev.strata.server.api.ApiOptions;
+import dev.strata.server.config.Limits;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.grpc.GrpcServer;
+import dev.strata.server.http.HttpServer;
+import dev.strata.server.inference.InferenceService;
+import dev.strata.server.registry.ModelLoader;
+import dev.strata.server.registry.ModelRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.random.RandomGenerator;
+
+/**
+ * One Strata server process's serving side. {@link #start} opens the HTTP port first (so liveness
+ * answers and readiness says "loading" while models load), then loads and warms up every model.
+ * {@link #stop} marks the server not-ready, stops accepting, drains in-flight requests within the
+ * configured timeout and closes the engines.
+ */
+public final class Gateway implements AutoCloseable {
+    private final StrataConfig config;
+    private final ModelRegistry registry;
+    private final InferenceService inference;
+    private final ExecutorService requestThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpServer http;
+    private final GrpcServer grpc;
+    private volatile boolean shuttingDown;
+
+    public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
+        this.config = config;
+        Limits limits = config.server().limits();
+        this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime);
+        this.inference = new InferenceService(registry,
+                new ConcurrencyLimit(limits.maxConcurrentRequests(), limits.retryAfterSeconds()),
+                limits.retryAfterSeconds(), Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
+        ApiHandler api = new ApiHandler(registry, inference,
+                new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
+                RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
+        this.http = new HttpServer(config.server(),
+                server -> api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()), requestThreads);
+        this.grpc = config.server().grpcPort() < 0 ? null
+                : new GrpcServer(config.server(), inference, registry, requestThreads);
+    }
+
+    /** Opens the port, then loads every model (blocking until all are ready). */
+    public void start() throws Exception {
+        http.start();
+        if (grpc != null) {
+            grpc.start();
+        }
+        registry.loadAll();
+    }
+
+    public URI httpUri() {
+        return http.uri();
+    }
+
+    /** The bound gRPC port, or -1 when gRPC is disabled. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public InferenceService inference() {
+        return inference;
+    }
+
+    public StrataConfig config() {
+        return config;
+    }
+
+    /** Graceful stop: not ready, stop accepting, drain in-flight requests, close engines. */
+    public void stop() {
+        shuttingDown = true;
+        try {
+            if (grpc != null) {
+                grpc.shutdownAsync();
+            }
+            http.stop();
+            if (grpc != null) {
+                grpc.stop();
+            }
+        } finally {
+            registry.close();
+            requestThreads.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

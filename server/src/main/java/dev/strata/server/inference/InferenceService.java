@@ -1,0 +1,175 @@
+package dev.strata.server.inference;
+
+import dev.strata.engine.EngineException;
+import dev.strata.engine.generate.Engine;
+import dev.strata.engine.generate.GenerationRequest;
+import dev.strata.engine.generate.ModelInfo;
+import dev.strata.engine.generate.TokenStream;
+import dev.strata.engine.sample.SamplingParams;
+import dev.strata.engine.tokenizer.Tokenizer;
+import dev.strata.server.GatewayException;
+import dev.strata.server.admit.Admission;
+import dev.strata.server.admit.Decision;
+import dev.strata.server.config.SamplingDefaults;
+import dev.strata.server.registry.LoadedModel;
+import dev.strata.server.registry.ModelRegistry;
+import dev.strata.server.registry.ModelState;
+import dev.strata.server.registry.ServedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.LongSupplier;
+
+/**
+ * Starts generations: model lookup (404), readiness (503), prompt rendering and tokenization,
+ * context checks (400), admission (429), then one engine request per choice. Everything that can
+ * reject a call happens before the first engine request is submitted.
+ */
+public final class InferenceService {
+    private final ModelRegistry registry;
+    private final Admission admission;
+    private final int retryAfterSeconds;
+    private final ThreadFactory pumpThreads;
+    private final LongSupplier nanoTime;
+
+    public InferenceService(ModelRegistry registry, Admission admission, int retryAfterSeconds,
+            ThreadFactory pumpThreads, LongSupplier nanoTime) {
+        this.registry = registry;
+        this.admission = admission;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.pumpThreads = pumpThreads;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * Validates {@code call} against its model and submits it.
+     *
+     * @param id the call's id, used for the engine request ids ({@code id-0}, {@code id-1}, ...)
+     * @throws GatewayException  for an unknown model, bad prompt, missing capacity
+     * @throws EngineException   when the engine refuses the request
+     */
+    public Generation start(String id, InferenceCall call) {
+        ServedModel served = registry.find(call.model()).orElseThrow(() -> new GatewayException.NotFound(
+                "The model `" + call.model() + "` does not exist", "model", "model_not_found"));
+        LoadedModel loaded = served.loaded().filter(l -> served.state() == ModelState.READY)
+                .orElseThrow(() -> new GatewayException.Unavailable("model " + served.id() + " is not ready ("
+                        + served.state().apiName() + ")", retryAfterSeconds));
+        Engine engine = loaded.engine();
+        Tokenizer tokenizer = engine.tokenizer();
+        ModelInfo info = engine.modelInfo();
+
+        List<int[]> prompts = tokenize(call.prompt(), loaded, tokenizer);
+        int[] maxTokens = maxTokens(call, prompts, info.contextLength(), served.config().sampling());
+        SamplingParams sampling = sampling(call.sampling(), served.config().sampling(), tokenizer.vocabSize());
+
+        Decision.Permit permit = switch (admission.admit()) {
+            case Decision.Admitted a -> a.permit();
+            case Decision.Rejected r -> throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
+        };
+        List<TokenStream> streams = new ArrayList<>(call.choiceCount());
+        long submitted = nanoTime.getAsLong();
+        try {
+            for (int p = 0; p < prompts.size(); p++) {
+                for (int c = 0; c < call.n(); c++) {
+                    SamplingParams choiceSampling = sampling.seed() == null || c == 0
+                            ? sampling : sampling.toBuilder().seed(sampling.seed() + c).build();
+                    streams.add(engine.submit(new GenerationRequest(id + "-" + streams.size(), prompts.get(p),
+                            choiceSampling, maxTokens[p], call.stop(), call.ignoreEos(), call.priority(),
+                            call.topLogprobs())));
+                }
+            }
+        } catch (RuntimeException e) {
+            streams.forEach(TokenStream::cancel);
+            permit.close();
+            throw e;
+        }
+        int[] counts = prompts.stream().mapToInt(t -> t.length).toArray();
+        return new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads, submitted);
+    }
+
+    private static List<int[]> tokenize(Prompt prompt, LoadedModel loaded, Tokenizer tokenizer) {
+        List<int[]> out = switch (prompt) {
+            case Prompt.Texts t -> t.texts().stream().map(s -> tokenizer.encode(s, true, false)).toList();
+            case Prompt.Tokens t -> {
+                for (int[] ids : t.prompts()) {
+                    for (int tokenId : ids) {
+                        if (tokenId < 0 || tokenId >= tokenizer.vocabSize()) {
+                            throw new GatewayException.InvalidRequest("token id " + tokenId
+                                    + " is outside the vocabulary [0, " + tokenizer.vocabSize() + ")", "prompt",
+                                    "invalid_value");
+                        }
+                    }
+                }
+                yield t.prompts();
+            }
+            case Prompt.Chat c -> List.of(withSingleBos(
+                    tokenizer.encode(loaded.chatFormatter().render(c.messages()), true, true), tokenizer.bosId()));
+        };
+        for (int[] ids : out) {
+            if (ids.length == 0) {
+                throw new GatewayException.InvalidRequest("prompt must not be empty", "prompt", "invalid_value");
+            }
+        }
+        return out;
+    }
+
+    /** Templates usually write BOS themselves; encoding with special tokens added then doubles it. */
+    private static int[] withSingleBos(int[] ids, int bos) {
+        if (bos >= 0 && ids.length >= 2 && ids[0] == bos && ids[1] == bos) {
+            return java.util.Arrays.copyOfRange(ids, 1, ids.length);
+        }
+        return ids;
+    }
+
+    private static int[] maxTokens(InferenceCall call, List<int[]> prompts, int context, SamplingDefaults defaults) {
+        Integer asked = call.maxTokens();
+        if (asked != null && asked > context) {
+            throw new GatewayException.InvalidRequest("max_tokens is too large: " + asked
+                    + ". This model's maximum context length is " + context + " tokens", "max_tokens",
+                    "invalid_value");
+        }
+        int[] out = new int[prompts.size()];
+        for (int i = 0; i < out.length; i++) {
+            int promptLength = prompts.get(i).length;
+            int room = context - promptLength;
+            if (room <= 0 || (asked != null && asked > room)) {
+                throw new GatewayException.InvalidRequest("This model's maximum context length is " + context
+                        + " tokens. However, you requested " + (promptLength + (asked == null ? 0 : asked))
+                        + " tokens (" + promptLength + " in the prompt, " + (asked == null ? 0 : asked)
+                        + " in the completion). Please reduce the length of the prompt or completion.",
+                        call.prompt() instanceof Prompt.Chat ? "messages" : "prompt", "context_length_exceeded");
+            }
+            out[i] = asked != null ? asked : defaults.maxTokens() != null ? Math.min(defaults.maxTokens(), room) : room;
+        }
+        return out;
+    }
+
+    private static SamplingParams sampling(SamplingOverrides o, SamplingDefaults d, int vocabSize) {
+        for (Map.Entry<Integer, Float> e : o.logitBias().entrySet()) {
+            if (e.getKey() < 0 || e.getKey() >= vocabSize) {
+                throw new GatewayException.InvalidRequest("logit_bias token id " + e.getKey()
+                        + " is outside the vocabulary [0, " + vocabSize + ")", "logit_bias", "invalid_value");
+            }
+        }
+        SamplingParams.Builder b = SamplingParams.builder()
+                .temperature(first(o.temperature(), d.temperature(), 1f))
+                .topP(first(o.topP(), d.topP(), 1f))
+                .topK(first(o.topK(), d.topK(), 0))
+                .minP(first(o.minP(), d.minP(), 0f))
+                .repetitionPenalty(first(o.repetitionPenalty(), d.repetitionPenalty(), 1f))
+                .frequencyPenalty(first(o.frequencyPenalty(), null, 0f))
+                .presencePenalty(first(o.presencePenalty(), null, 0f))
+                .logitBias(o.logitBias())
+                .seed(o.seed());
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException.InvalidRequest(e.getMessage(), null, "invalid_value");
+        }
+    }
+
+    private static <T> T first(T asked, T configured, T fallback) {
+        return asked != null ? asked : configured != null ? configured : fallback;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.strata.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.server.GatewayException.InvalidConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private Path model() throws IOException {
+        return file("tiny.gguf", "not really a model; the loader is not called here");
+    }
+
+    @Test
+    void noFileServesTheDefaultModelOnDefaults() throws IOException {
+        Path demo = model();
+        StrataConfig c = new ConfigLoader(Map.of(), demo).load(Optional.empty(), ConfigOverrides.NONE);
+        assertThat(c.server().host()).isEqualTo("127.0.0.1");
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().grpcPort()).isEqualTo(9090);
+        assertThat(c.server().limits()).isEqualTo(Limits.DEFAULTS);
+        assertThat(c.server().tls()).isEmpty();
+        assertThat(c.models()).singleElement().satisfies(m -> {
+            assertThat(m.id()).isEqualTo("tiny");
+            assertThat(m.path()).isEqualTo(demo);
+        });
+    }
+
+    @Test
+    void readsEveryKeyWithPathsRelativeToTheFile() throws IOException {
+        model();
+        Path cfg = file("strata.yaml", """
+                server:
+                  host: 0.0.0.0
+                  port: 9000
+                  grpc_port: -1
+                  drain_timeout_seconds: 5
+                  limits: {max_body_bytes: 1000, max_concurrent_requests: 3, max_n: 2, retry_after_seconds: 4}
+                models:
+                  - path: tiny.gguf
+                    id: small
+                    threads: 2
+                    context: 128
+                    sampling: {temperature: 0.7, top_p: 0.9, top_k: 40, min_p: 0.05, repetition_penalty: 1.1, max_tokens: 64}
+                """);
+        StrataConfig c = new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE);
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.server().port()).isEqualTo(9000);
+        assertThat(c.server().grpcPort()).isEqualTo(-1);
+        assertThat(c.server().drainTimeout().toSeconds()).isEqualTo(5);
+        assertThat(c.server().limits()).isEqualTo(new Limits(1000, 3, 2, 4));
+        ModelConfig m = c.models().getFirst();
+        assertThat(m.id()).isEqualTo("small");
+        assertThat(m.path()).isEqualTo(dir.resolve("tiny.gguf"));
+        assertThat(m.threads()).isEqualTo(2);
+        assertThat(m.contextLength()).isEqualTo(128);
+        assertThat(m.sampling()).isEqualTo(new SamplingDefaults(0.7f, 0.9f, 40, 0.05f, 1.1f, 64));
+    }
+
+    @Test
+    void environmentOverridesTheFileAndFlagsOverrideBoth() throws IOException {
+        Path demo = model();
+        Path cfg = file("strata.yaml", "server:\n  port: 9000\n  host: 10.0.0.1\n");
+        Map<String, String> env = Map.of("STRATA_PORT", "9100", "STRATA_HOST", "0.0.0.0", "STRATA_MAX_N", "3");
+        StrataConfig c = new ConfigLoader(env, demo).load(Optional.of(cfg),
+                new ConfigOverrides(null, 9200, null, List.of(), 1));
+        assertThat(c.server().port()).isEqualTo(9200);
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.server().limits().maxN()).isEqualTo(3);
+        assertThat(c.models().getFirst().threads()).isEqualTo(1);
+    }
+
+    @Test
+    void modelFlagsReplaceTheFilesModels() throws IOException {
+        Path a = file("a.gguf", "x");
+        Path b = file("b.gguf", "x");
+        Path cfg = file("strata.yaml", "models:\n  - path: a.gguf\n");
+        StrataConfig c = new ConfigLoader(Map.of(), null).load(Optional.of(cfg),
+                new ConfigOverrides(null, null, null, List.of(a, b), null));
+        assertThat(c.models()).extracting(ModelConfig::id).containsExactly("a", "b");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "server: {port: http}                              | server.port",
+        "server: {port: 70000}                             | server.port",
+        "server: {prot: 1}                                 | server.prot",
+        "server: {limits: {max_n: 0}}                      | server.limits.max_n",
+        "server: {tls: {cert: missing.pem, key: k.pem}}    | server.tls.cert",
+        "server: 5                                         | server",
+        "models: []                                        | models",
+        "models: [{path: missing.gguf}]                    | models[0].path",
+        "models: [{path: tiny.gguf, threads: -1}]          | models[0].threads",
+        "models: [{path: tiny.gguf, sampling: {top_p: 0}}] | models[0].sampling.top_p",
+        "models: [{path: tiny.gguf}, {path: tiny.gguf}]    | models[1].id",
+        "[1, 2]                                            | config",
+        "'server: {'                                       | config",
+    })
+    void invalidConfigNamesTheKey(String yaml, String key) throws IOException {
+        model();
+        Path cfg = file("bad.yaml", yaml);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> {
+                    assertThat(e.key()).isEqualTo(key);
+                    assertThat(e.getMessage()).startsWith(key + ": ").doesNotContain("\n");
+                });
+    }
+
+    @Test
+    void badEnvironmentValueNamesTheKey() throws IOException {
+        Path demo = model();
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("STRATA_PORT", "eighty"), demo)
+                .load(Optional.empty(), ConfigOverrides.NONE))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.key()).isEqualTo("server.port"));
+    }
+}
