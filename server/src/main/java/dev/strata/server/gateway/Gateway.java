@@ -5,6 +5,7 @@ import dev.strata.server.api.ApiHandler;
 import dev.strata.server.api.ApiOptions;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.grpc.GrpcServer;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.inference.InferenceService;
 import dev.strata.server.registry.ModelLoader;
@@ -31,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService requestThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer http;
     private final Observability observability;
+    private final GrpcServer grpc;
     private volatile boolean shuttingDown;
 
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
@@ -53,12 +55,19 @@ public final class Gateway implements AutoCloseable {
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
-        this.http = new HttpServer(config.server(), observability.wrap(api), requestThreads);
+        this.http = new HttpServer(config.server(),
+                server -> observability.wrap(
+                        api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())), requestThreads);
+        this.grpc = config.server().grpcPort() < 0 ? null
+                : new GrpcServer(config.server(), inference, registry, requestThreads);
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */
     public void start() throws Exception {
         http.start();
+        if (grpc != null) {
+            grpc.start();
+        }
         observability.lifecycle("server_started", Map.of("uri", http.uri().toString()));
         registry.loadAll();
         for (ServedModel m : registry.all()) {
@@ -68,6 +77,11 @@ public final class Gateway implements AutoCloseable {
 
     public URI httpUri() {
         return http.uri();
+    }
+
+    /** The bound gRPC port, or -1 when gRPC is disabled. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public ModelRegistry registry() {
@@ -91,7 +105,13 @@ public final class Gateway implements AutoCloseable {
         shuttingDown = true;
         observability.lifecycle("server_stopping", Map.of());
         try {
+            if (grpc != null) {
+                grpc.shutdownAsync();
+            }
             http.stop();
+            if (grpc != null) {
+                grpc.stop();
+            }
         } finally {
             registry.close();
             requestThreads.shutdownNow();
