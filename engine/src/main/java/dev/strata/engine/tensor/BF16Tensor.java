@@ -79,7 +79,7 @@ final class BF16Tensor extends FloatTensor {
                 acc1 = widen(data, at + (long) lanes * BYTES)
                         .fma(FloatVector.fromArray(VectorShapes.F, x, xOffset + i + lanes), acc1);
             }
-            float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            float sum = VectorShapes.sum(acc0.add(acc1));
             return sum + scalarDot(data, offset + body, x, xOffset + body, length - body);
         }
 

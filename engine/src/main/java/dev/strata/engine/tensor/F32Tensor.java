@@ -84,7 +84,7 @@ final class F32Tensor extends FloatTensor {
                 acc3 = load(data, at + 3 * lanes * BYTES)
                         .fma(FloatVector.fromArray(VectorShapes.F, x, xOffset + i + 3 * lanes), acc3);
             }
-            float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            float sum = VectorShapes.sum(acc0.add(acc1).add(acc2.add(acc3)));
             return sum + scalarDot(data, offset + body, x, xOffset + body, length - body);
         }
 
@@ -106,7 +106,7 @@ final class F32Tensor extends FloatTensor {
                 acc3 = FloatVector.fromArray(VectorShapes.F, a, aOffset + i + 3 * lanes)
                         .fma(FloatVector.fromArray(VectorShapes.F, b, bOffset + i + 3 * lanes), acc3);
             }
-            float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            float sum = VectorShapes.sum(acc0.add(acc1).add(acc2.add(acc3)));
             return sum + scalarDot(a, aOffset + body, b, bOffset + body, length - body);
         }
 

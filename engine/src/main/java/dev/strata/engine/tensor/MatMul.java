@@ -11,6 +11,10 @@ import dev.strata.engine.gguf.GgmlType;
  * from {@link #DEQUANTIZE_MIN_TOKENS} tokens on, a row of any type but F32 (and Q8_K) is
  * dequantized once by its vector kernel into a per-thread buffer and dotted with every token by the
  * float kernel, so decoding is paid once per row instead of once per token.
+ *
+ * <p>Before either, each token's activations are rounded once per call as llama.cpp rounds them for
+ * the weight type ({@link ActivationQuantizer}: Q8_0 for Q4_0/Q5_0/Q8_0, Q8_K for the K-quants, fp16
+ * for F16...), so that logits match llama.cpp's on the same file.
  */
 public final class MatMul {
     /** Tokens from which a quantized row is dequantized once instead of decoded per token. */
@@ -19,6 +23,8 @@ public final class MatMul {
     private final ComputePool pool;
     /** One row buffer per compute thread, grown on demand and then reused (no allocation per call). */
     private final ThreadLocal<float[]> rowBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** Rounded activations, one buffer per calling thread, grown on demand and then reused. */
+    private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
 
     public MatMul(ComputePool pool) {
         this.pool = pool;
@@ -30,9 +36,10 @@ public final class MatMul {
 
     /** {@code out[r] = dot(w[r, :], x)} for {@code r < rows}: one token. */
     public void matvec(FloatTensor w, int rows, int cols, float[] x, float[] out) {
+        float[] xq = roundActivations(w.type(), x, cols, 1);
         pool.parallelFor(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
-                out[r] = w.dot((long) r * cols, x, 0, cols);
+                out[r] = w.dot((long) r * cols, xq, 0, cols);
             }
         });
     }
@@ -41,10 +48,13 @@ public final class MatMul {
      * {@code out[t * rows + r] = dot(w[r, :], x[t * cols ...])} for {@code t < tokens}: several tokens
      * at once, so each weight row is read from memory once per call.
      */
-    public void matmul(FloatTensor w, int rows, int cols, float[] x, int tokens, float[] out) {
+    public void matmul(FloatTensor w, int rows, int cols, float[] input, int tokens, float[] out) {
         if (tokens == 1) {
-            matvec(w, rows, cols, x, out);
-        } else if (tokens < DEQUANTIZE_MIN_TOKENS || !dequantizesFast(w.type())) {
+            matvec(w, rows, cols, input, out);
+            return;
+        }
+        float[] x = roundActivations(w.type(), input, cols, tokens);
+        if (tokens < DEQUANTIZE_MIN_TOKENS || !dequantizesFast(w.type())) {
             pool.parallelFor(rows, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     long rowOffset = (long) r * cols;
@@ -69,6 +79,24 @@ public final class MatMul {
     /** Types whose vector dequantization makes dequantize-once beat per-token decoding. */
     static boolean dequantizesFast(GgmlType type) {
         return Kernels.VECTOR && type != GgmlType.F32 && type != GgmlType.Q8_K && FloatTensor.supports(type);
+    }
+
+    /**
+     * {@code x} rounded for {@code weightType} ({@link ActivationQuantizer}) into this thread's buffer,
+     * or {@code x} itself when the type keeps float activations.
+     */
+    private float[] roundActivations(GgmlType weightType, float[] x, int cols, int tokens) {
+        if (!ActivationQuantizer.rounds(weightType)) {
+            return x;
+        }
+        int n = cols * tokens;
+        float[] rounded = activationBuffers.get();
+        if (rounded.length < n) {
+            rounded = new float[n];
+            activationBuffers.set(rounded);
+        }
+        ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
+        return rounded;
     }
 
     private float[] rowBuffer(int cols) {

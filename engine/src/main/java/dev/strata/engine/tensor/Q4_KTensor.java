@@ -285,7 +285,7 @@ final class Q4_KTensor extends FloatTensor {
                     }
                 }
             }
-            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum += VectorShapes.sum(acc0.add(acc1));
             if (body < length) {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }

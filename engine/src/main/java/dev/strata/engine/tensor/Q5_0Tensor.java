@@ -180,7 +180,7 @@ final class Q5_0Tensor extends FloatTensor {
                     acc1 = hi.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
                 }
             }
-            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum += VectorShapes.sum(acc0.add(acc1));
             if (body < length) {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }

@@ -181,7 +181,7 @@ final class Q5_1Tensor extends FloatTensor {
                     acc1 = hi.fma(d, m).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
                 }
             }
-            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum += VectorShapes.sum(acc0.add(acc1));
             if (body < length) {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }

@@ -137,7 +137,7 @@ final class Q8_0Tensor extends FloatTensor {
                     acc1 = q1.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + lanes), acc1);
                 }
             }
-            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum += VectorShapes.sum(acc0.add(acc1));
             if (body < length) {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }

@@ -5,6 +5,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,35 @@ final class VectorShapes {
     static final VectorSpecies<Short> S = LANES >= 8
             ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : ShortVector.SPECIES_128;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Shuffles that move the upper half, quarter, ... of the lanes onto the lower ones, for {@link #sum}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    /**
+     * Sum of the lanes in a fixed order: the upper half is added lane-wise onto the lower half until
+     * one lane remains. {@code reduceLanes(ADD)} does not promise an order, and in practice it adds
+     * sequentially when interpreted and as a tree when compiled, so the same dot product could round
+     * differently before and after the JIT; lane-wise adds and shuffles round the same everywhere.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> half : HALVES) {
+            v = v.add(v.rearrange(half));
+        }
+        return v.lane(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(LANES);
+        VectorShuffle<Float>[] shuffles = new VectorShuffle[steps];
+        for (int s = 0, width = LANES / 2; s < steps; s++, width /= 2) {
+            int[] source = new int[LANES];
+            for (int lane = 0; lane < LANES; lane++) {
+                source[lane] = (lane + width) % LANES;
+            }
+            shuffles[s] = VectorShuffle.fromArray(F, source, 0);
+        }
+        return shuffles;
+    }
 
     private VectorShapes() {}
 

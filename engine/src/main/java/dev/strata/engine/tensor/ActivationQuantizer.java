@@ -1,0 +1,113 @@
+package dev.strata.engine.tensor;
+
+import dev.strata.engine.gguf.GgmlType;
+
+/**
+ * Rounds activations the way llama.cpp's CPU backend does before a matrix product, so that Strata's
+ * logits match llama.cpp's on the same quantized file.
+ *
+ * <p>ggml never dots a quantized weight row with float activations: each activation row is first
+ * converted to the weight type's {@code vec_dot_type} (ggml-cpu's type traits) and the dot runs on
+ * the two quantized rows. That conversion loses precision (a Q8 activation has 8 bits per value),
+ * so a float-activation engine differs from llama.cpp by far more than the 1e-3 parity bar. This
+ * class applies the same conversion and writes its values back as floats ({@code scale * q}, which
+ * is exact for an fp16 scale): the float dot of a dequantized weight row with these values equals
+ * ggml's integer dot up to float rounding of the sum.
+ *
+ * <ul>
+ *   <li>Q8_0, Q4_0, Q5_0 (vec_dot_type Q8_0) and Q4_1, Q5_1 (Q8_1, same quants): blocks of
+ *       {@value #Q8_0_BLOCK}, {@code d = amax / 127} stored as fp16, {@code q = rint(x * 127 / amax)}
+ *       (round half to even, as the AVX2 {@code quantize_row_q8_0}/{@code q8_1} do). For Q8_1 ggml
+ *       also keeps {@code s = fp16(d * sum q)} for the weight minimum, which this float form does
+ *       not round to fp16.</li>
+ *   <li>Q2_K … Q6_K (Q8_K): blocks of {@value #Q8_K_BLOCK}, {@code iscale = -127 / max} where
+ *       {@code max} is the value of largest magnitude, {@code q = min(127, nearest(iscale * x))},
+ *       {@code d = 1 / iscale} as float32 ({@code quantize_row_q8_K_ref}).</li>
+ *   <li>F16: rounded to fp16 (nearest even); BF16: rounded to bfloat16 (nearest even).</li>
+ *   <li>F32 and Q8_K weights: activations stay float.</li>
+ * </ul>
+ */
+final class ActivationQuantizer {
+    /** Elements per Q8_0/Q8_1 activation block. */
+    static final int Q8_0_BLOCK = 32;
+    /** Elements per Q8_K activation block. */
+    static final int Q8_K_BLOCK = 256;
+    /** Largest Q8 level. */
+    private static final float Q8_MAX = 127f;
+
+    private ActivationQuantizer() {}
+
+    /** True when activations multiplied with {@code weightType} are rounded before the dot. */
+    static boolean rounds(GgmlType weightType) {
+        return switch (weightType) {
+            case Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, F16, BF16 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Writes {@code x[xOffset, xOffset + length)} rounded for a dot with {@code weightType} rows into
+     * {@code out[outOffset ...]} (may be {@code x} itself). {@code length} is a whole number of the
+     * activation blocks of that type (any length for F16/BF16, and a copy for types that do not round).
+     */
+    static void round(GgmlType weightType, float[] x, int xOffset, int length, float[] out, int outOffset) {
+        switch (weightType) {
+            case Q8_0, Q4_0, Q5_0, Q4_1, Q5_1 -> {
+                for (int b = 0; b < length; b += Q8_0_BLOCK) {
+                    roundQ8_0Block(x, xOffset + b, out, outOffset + b);
+                }
+            }
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
+                for (int b = 0; b < length; b += Q8_K_BLOCK) {
+                    roundQ8_KBlock(x, xOffset + b, out, outOffset + b);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < length; i++) {
+                    out[outOffset + i] = Float.float16ToFloat(Float.floatToFloat16(x[xOffset + i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < length; i++) {
+                    out[outOffset + i] = Float.intBitsToFloat(LittleEndian.toBf16(x[xOffset + i]) << 16);
+                }
+            }
+            default -> System.arraycopy(x, xOffset, out, outOffset, length);
+        }
+    }
+
+    /** One Q8_0 block: fp16 scale {@code amax / 127}, levels rounded half to even. */
+    private static void roundQ8_0Block(float[] x, int from, float[] out, int to) {
+        float amax = 0f;
+        for (int j = 0; j < Q8_0_BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[from + j]));
+        }
+        float d = Float.float16ToFloat(Float.floatToFloat16(amax / Q8_MAX));
+        float id = amax != 0f ? Q8_MAX / amax : 0f;
+        for (int j = 0; j < Q8_0_BLOCK; j++) {
+            out[to + j] = d * (float) Math.rint(x[from + j] * id);
+        }
+    }
+
+    /** One Q8_K block: float32 scale from the signed value of largest magnitude, levels capped at 127. */
+    private static void roundQ8_KBlock(float[] x, int from, float[] out, int to) {
+        float max = 0f;
+        float amax = 0f;
+        for (int j = 0; j < Q8_K_BLOCK; j++) {
+            float ax = Math.abs(x[from + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[from + j];
+            }
+        }
+        if (amax == 0f) {
+            java.util.Arrays.fill(out, to, to + Q8_K_BLOCK, 0f);
+            return;
+        }
+        float iscale = -Q8_MAX / max;
+        float d = 1 / iscale;
+        for (int j = 0; j < Q8_K_BLOCK; j++) {
+            out[to + j] = d * Math.min(127, ScaleSearch.nearestInt(iscale * x[from + j]));
+        }
+    }
+}
