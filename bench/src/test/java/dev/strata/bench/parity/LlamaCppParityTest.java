@@ -32,11 +32,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Two comparisons per model. <b>Same file</b> is the bar of the issue: |Δp| ≤ 1e-3 and identical
  * greedy tokens. llama.cpp quantizes activations before every quantized matmul (Q8_0/Q8_1/Q8_K; F16
- * and BF16 activations for F16/BF16 weights) while Strata multiplies F32 activations, so until the
- * kernels quantize activations the same way only F32 meets the bar; the other types are held to a
- * regression bound and the table records where they stand. <b>F32 twin</b> runs llama.cpp on the
- * dequantized copy of the same weights (F32 activations on both sides): there Strata must meet the
- * bar for every type, which shows its quantized kernels compute exactly what the blocks encode.
+ * and BF16 activations for F16/BF16 weights) and Strata's {@code MatMul} rounds them the same way,
+ * so the types in {@link #AT_BAR_ON_SAME_FILE} meet the bar; the others are held to a regression
+ * bound and the table records where they stand. <b>F32 twin</b> runs llama.cpp on the dequantized
+ * copy of the same weights with F32 activations, which Strata (rounding activations for the
+ * quantized file) now matches exactly only for F32; for the others the twin column measures what
+ * activation rounding alone moves, held to the regression bound.
  * The table goes to {@code target/parity/llamacpp-parity.md}.
  */
 class LlamaCppParityTest {
@@ -51,8 +52,13 @@ class LlamaCppParityTest {
     static final List<String> OTHER_SHAPES = List.of("tiny-llama", "tiny-qwen2");
     static final Set<WeightType> REPRESENTATIVE = EnumSet.of(WeightType.F32, WeightType.F16, WeightType.Q8_0,
             WeightType.Q4_0, WeightType.Q6_K, WeightType.Q4_K_M);
-    /** Types at the issue's bar on the same file today; widen as the kernels quantize activations like ggml. */
-    static final Set<WeightType> AT_BAR_ON_SAME_FILE = EnumSet.of(WeightType.F32);
+    /**
+     * Types at the issue's bar on the same file on every shape tested, now that activations are rounded
+     * like ggml's (Q8_K for the K-quants, fp16 for F16). Q8_0 and Q4_0 reach it on some shapes only
+     * (see the table); Q4_1/Q5_1 (Q8_1's fp16 sum is not modelled), Q5_0, Q3_K, Q5_K and BF16 not yet.
+     */
+    static final Set<WeightType> AT_BAR_ON_SAME_FILE = EnumSet.of(WeightType.F32, WeightType.F16, WeightType.Q2_K,
+            WeightType.Q4_K, WeightType.Q6_K, WeightType.Q4_K_M);
     /** Regression bound for the others: activation quantization moves probabilities by a few 1e-2 at most. */
     static final double SAME_FILE_BOUND = 0.1;
 
@@ -90,8 +96,11 @@ class LlamaCppParityTest {
         ParityResult twinned = results.get(1);
         ROWS.put(String.format(Locale.ROOT, "%s-%02d", shapeName, type.ordinal()), row(label, same, twinned));
 
-        assertThat(twinned.maxTopProbDiff()).as(label + " vs F32 twin: top-10 probabilities").isLessThanOrEqualTo(TOLERANCE);
-        assertThat(twinned.greedyMatched()).as(label + " vs F32 twin: greedy tokens").isEqualTo(STEPS);
+        // Strata rounds activations for the quantized file, llama.cpp's F32 twin does not: only F32 is exact.
+        double twinBound = type == WeightType.F32 ? TOLERANCE : SAME_FILE_BOUND;
+        assertThat(twinned.maxTopProbDiff()).as(label + " vs F32 twin: top-10 probabilities").isLessThanOrEqualTo(twinBound);
+        assertThat(twinned.top1Agreements()).as(label + " vs F32 twin: same most likely token")
+                .isGreaterThanOrEqualTo(twinned.positions() * 9 / 10);
         if (AT_BAR_ON_SAME_FILE.contains(type)) {
             assertThat(same.maxTopProbDiff()).as(label + ": top-10 probabilities (worst at position "
                     + same.worstPosition() + ")").isLessThanOrEqualTo(TOLERANCE);
