@@ -5,6 +5,9 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.IfTag;
+import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
@@ -53,6 +56,28 @@ final class PyExpressions {
     /** Compiled expression trees kept per engine (the same expressions recur in every render). */
     private static final int TREE_CACHE_SIZE = 2000;
 
+    /** Jinjava's converter with Python's truth value for {@code not}, {@code or} and conditions. */
+    static final class PyTypeConverter extends TruthyTypeConverter {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected Boolean coerceToBoolean(Object value) {
+            return PyTests.truthy(value);
+        }
+    }
+
+    /** jinja2's {@code if}/{@code elif} conditions with Python's truth value (Jinjava: "false" is false). */
+    static final class PyIfTag extends IfTag {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean isPositiveIfElseNode(TagNode tagNode, JinjavaInterpreter interpreter) {
+            return PyTests.truthy(interpreter.resolveELExpression(tagNode.getHelpers(), tagNode.getLineNumber()));
+        }
+    }
+
     /** A Jinjava whose expressions are parsed by {@link PyParser}. */
     static final class PyJinjava extends Jinjava {
         private final ExpressionFactory expressionFactory;
@@ -61,7 +86,7 @@ final class PyExpressions {
             super(config);
             Builder builder = new PyTreeBuilder();
             this.expressionFactory = new ExpressionFactoryImpl(new TreeStore(builder, new Cache(TREE_CACHE_SIZE)),
-                    new TruthyTypeConverter());
+                    new PyTypeConverter());
         }
 
         @Override

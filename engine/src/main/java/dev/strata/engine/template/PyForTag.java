@@ -4,7 +4,6 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
-import com.hubspot.jinjava.util.ObjectTruthValue;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ final class PyForTag implements Tag {
                 for (Object item : items) {
                     bind(interpreter, header.vars(), item);
                     Object keep = interpreter.resolveELExpression(header.filter(), tagNode.getLineNumber());
-                    if (ObjectTruthValue.evaluate(keep)) {
+                    if (PyTests.truthy(keep)) {
                         kept.add(item);
                     }
                 }
