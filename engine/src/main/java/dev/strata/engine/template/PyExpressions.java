@@ -185,6 +185,10 @@ final class PyExpressions {
                 python = PyMod.OP;
             } else if (operator == AstBinary.AND) {
                 python = PyAnd.OP;
+            } else if (operator == AstBinary.EQ) {
+                python = PyEq.EQ;
+            } else if (operator == AstBinary.NE) {
+                python = PyEq.NE;
             }
             return super.createAstBinary(left, right, python);
         }
@@ -424,6 +428,31 @@ final class PyExpressions {
         @Override
         public String toString() {
             return "undefined";
+        }
+    }
+
+    /** Python's {@code ==} and {@code !=}: no coercion ({@code '1' == 1} is false), lists and dicts compared deeply. */
+    static final class PyEq extends AstBinary.SimpleOperator {
+        static final PyEq EQ = new PyEq(false);
+        static final PyEq NE = new PyEq(true);
+
+        private final boolean negated;
+
+        private PyEq(boolean negated) {
+            this.negated = negated;
+        }
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            boolean equal = a instanceof PyUndefined || b instanceof PyUndefined
+                    ? a instanceof PyUndefined && b instanceof PyUndefined
+                    : PyValues.pyEquals(a, b);
+            return equal != negated;
+        }
+
+        @Override
+        public String toString() {
+            return negated ? "!=" : "==";
         }
     }
 
