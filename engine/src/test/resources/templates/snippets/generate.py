@@ -73,6 +73,10 @@ SNIPPETS = [
     "{% set d2 = {'k': 1, 2: 'two'} %}{{ d2[2] }}|{{ d2.k }}|{{ d2|tojson }}|{{ [1, 'a', none, true] }}",
     "{{ range(3)|list }}|{{ range(1, 7, 2)|list }}|{% for x in range(2) %}{{ x }}{% endfor %}",
     "{{ msgs[0]['role'] }}|{{ msgs[0].role }}|{{ msgs[-1].content }}|{{ msgs|length }}|{{ (msgs|last).role }}",
+    "{{ '1' == 1 }}|{{ [1, {'a': 2}] == [1.0, {'a': 2}] }}|{% if 'false' %}T{% endif %}|{{ not 'false' }}|{{ n == none }}|{{ 1 != 1.0 }}",
+    "{% set ns = namespace(items=[]) %}{% for m in msgs %}{% set ns.items = ns.items + [m.role[:1]] %}{% endfor %}{{ ns.items }}|{{ d.items()|list }}",
+    "{% for x in l %}{{ loop.cycle('a', 'b') }}{{ loop.revindex0 }}{% endfor %}|{{ '%-5s|%3d' % ('ab', 7) }}|{{ msgs|map(attribute='role')|map('upper')|join('/') }}",
+    "{% macro render(m) %}{{ m.role }}:{{ m.content }}{% endmacro %}{% for m in msgs %}{{ render(m) }}{{ ', ' if not loop.last }}{% endfor %}",
     "{% if msgs[0].role == 'system' %}{% set sys = msgs[0].content %}{% set rest = msgs[1:] %}{% else %}{% set sys = '' %}{% set rest = msgs %}{% endif %}{{ sys }}:{{ rest|length }}",
 ]
 
