@@ -77,6 +77,7 @@ SNIPPETS = [
     "{% set ns = namespace(items=[]) %}{% for m in msgs %}{% set ns.items = ns.items + [m.role[:1]] %}{% endfor %}{{ ns.items }}|{{ d.items()|list }}",
     "{% for x in l %}{{ loop.cycle('a', 'b') }}{{ loop.revindex0 }}{% endfor %}|{{ '%-5s|%3d' % ('ab', 7) }}|{{ msgs|map(attribute='role')|map('upper')|join('/') }}",
     "{% macro render(m) %}{{ m.role }}:{{ m.content }}{% endmacro %}{% for m in msgs %}{{ render(m) }}{{ ', ' if not loop.last }}{% endfor %}",
+    "{% macro v(content) %}{{ content }}/{{ content is none }}{% endmacro %}{% set content = 'outer' %}{{ v(none) }}|{% for x in [1] %}{% set content = none %}{{ content }}{% endfor %}|{{ content }}|{% for y in [none, 1] %}{{ y }}{% endfor %}",
     "{% if msgs[0].role == 'system' %}{% set sys = msgs[0].content %}{% set rest = msgs[1:] %}{% else %}{% set sys = '' %}{% set rest = msgs %}{% endif %}{{ sys }}:{{ rest|length }}",
 ]
 

@@ -61,6 +61,7 @@ final class JinjaEngine {
         Context global = jinjava.getGlobalContext();
         global.registerTag(new PyForTag());
         global.registerTag(new PyFilterTag());
+        global.registerTag(new PySetTag());
         global.registerTag(new PyGenerationTag());
         global.registerTag(new PyExpressions.PyIfTag());
         PyFilters.all().forEach(global::registerFilter);

@@ -16,8 +16,10 @@ import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionHandler;
 import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
+import jinjava.de.odysseus.el.tree.impl.ast.AstFunction;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstLiteral;
+import jinjava.de.odysseus.el.tree.impl.ast.AstRightValue;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.ast.AstMethod;
@@ -157,6 +159,15 @@ final class PyExpressions {
                 otherwise = expr(true);
             }
             return createAstChoice(condition, value, otherwise);
+        }
+
+        @Override
+        protected AstFunction createAstFunction(String name, int index, AstParameters params) {
+            List<AstNode> children = new java.util.ArrayList<>();
+            for (int i = 0; i < params.getCardinality(); i++) {
+                children.add(new NoneArgument(params.getChild(i)));
+            }
+            return super.createAstFunction(name, index, new AstParameters(children));
         }
 
         @Override
@@ -407,6 +418,47 @@ final class PyExpressions {
         @Override
         public String toString() {
             return negated ? "not in" : "in";
+        }
+    }
+
+    /**
+     * One argument of a macro or function call, with None passed as {@link NoneValue}: Jinjava
+     * looks a {@code null} scope entry up in the enclosing scopes, so a macro parameter given None
+     * would show the caller's variable of the same name instead.
+     */
+    static final class NoneArgument extends AstRightValue {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final AstNode argument;
+
+        NoneArgument(AstNode argument) {
+            this.argument = argument;
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return NoneValue.wrap(argument.eval(bindings, context));
+        }
+
+        @Override
+        public void appendStructure(StringBuilder builder, Bindings bindings) {
+            argument.appendStructure(builder, bindings);
+        }
+
+        @Override
+        public int getCardinality() {
+            return 1;
+        }
+
+        @Override
+        public AstNode getChild(int i) {
+            return i == 0 ? argument : null;
+        }
+
+        @Override
+        public String toString() {
+            return argument.toString();
         }
     }
 

@@ -115,7 +115,7 @@ final class PyForTag implements Tag {
 
     private static void bind(JinjavaInterpreter interpreter, List<String> vars, Object item) {
         if (vars.size() == 1) {
-            interpreter.getContext().put(vars.getFirst(), item);
+            interpreter.getContext().put(vars.getFirst(), NoneValue.wrap(item));
             return;
         }
         List<Object> values = switch (item) {
@@ -128,7 +128,7 @@ final class PyForTag implements Tag {
                     + " values to unpack (expected " + vars.size() + ", got " + values.size() + ")");
         }
         for (int i = 0; i < vars.size(); i++) {
-            interpreter.getContext().put(vars.get(i), values.get(i));
+            interpreter.getContext().put(vars.get(i), NoneValue.wrap(values.get(i)));
         }
     }
 }

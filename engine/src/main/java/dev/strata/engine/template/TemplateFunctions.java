@@ -20,7 +20,7 @@ final class TemplateFunctions {
 
     /** {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
-        throw new TemplateRaise.Raised(PyValues.str(message));
+        throw new TemplateRaise.Raised(PyValues.str(NoneValue.unwrap(message)));
     }
 
     /**
@@ -29,7 +29,8 @@ final class TemplateFunctions {
      */
     public static Object namespace(Object... params) {
         Map<String, Object> values = new LinkedHashMap<>();
-        for (Object p : params) {
+        for (Object raw : params) {
+            Object p = NoneValue.unwrap(raw);
             if (p instanceof NamedParameter named) {
                 values.put(named.getName(), named.getValue());
             } else if (p instanceof Map<?, ?> m) {
@@ -44,7 +45,7 @@ final class TemplateFunctions {
         JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
         long millis = interpreter.getConfig().getDateTimeProvider().getCurrentTimeMillis();
         ZonedDateTime now = Instant.ofEpochMilli(millis).atZone(interpreter.getConfig().getTimeZone());
-        return strftime(now, PyValues.str(format));
+        return strftime(now, PyValues.str(NoneValue.unwrap(format)));
     }
 
     private static final String[] DAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
