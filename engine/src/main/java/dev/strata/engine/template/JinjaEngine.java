@@ -18,11 +18,12 @@ import jinjava.javax.el.ArrayELResolver;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
- * One Jinjava set up to behave like Hugging Face's jinja2 environment: Python methods and
- * undefined values ({@link PythonMethods}), jinja2's {@code for} ({@link PyForTag}), filters
- * ({@link PyFilters}), tests ({@link PyTests}) and globals ({@link TemplateFunctions}); no nested
- * interpretation (text from a message is never rendered as a template); whitespace already settled
- * by {@link TemplateSource}.
+ * One Jinjava set up to behave like Hugging Face's jinja2 environment: Python expressions
+ * ({@link PyExpressions}: operators, None/undefined rules, truth value), Python methods and
+ * undefined values ({@link PythonMethods}), jinja2's {@code for}, {@code set}, {@code if},
+ * {@code filter} and {@code generation} tags, filters ({@link PyFilters}), tests
+ * ({@link PyTests}) and globals ({@link TemplateFunctions}); no nested interpretation (text from a
+ * message is never rendered as a template); whitespace already settled by {@link TemplateSource}.
  */
 final class JinjaEngine {
 
@@ -69,6 +70,7 @@ final class JinjaEngine {
         global.registerFunction(function("raise_exception", "raiseException"));
         global.registerFunction(function("strftime_now", "strftimeNow"));
         global.registerFunction(function("namespace", "namespace", Object[].class));
+        global.registerFunction(function("dict", "dict", Object[].class));
     }
 
     private static ELFunctionDefinition function(String name, String javaName) {

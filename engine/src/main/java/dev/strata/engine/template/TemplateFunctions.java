@@ -32,12 +32,26 @@ final class TemplateFunctions {
         for (Object raw : params) {
             Object p = NoneValue.unwrap(raw);
             if (p instanceof NamedParameter named) {
-                values.put(named.getName(), named.getValue());
+                values.put(named.getName(), NoneValue.unwrap(named.getValue()));
             } else if (p instanceof Map<?, ?> m) {
                 m.forEach((k, v) -> values.put(String.valueOf(k), v));
             }
         }
         return new Namespace(values);
+    }
+
+    /** jinja2's {@code dict(a=1, b=2)}: a new dict of the keyword arguments. */
+    public static Object dict(Object... params) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Object raw : params) {
+            Object p = NoneValue.unwrap(raw);
+            if (p instanceof NamedParameter named) {
+                values.put(named.getName(), NoneValue.unwrap(named.getValue()));
+            } else if (p instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> values.put(String.valueOf(k), v));
+            }
+        }
+        return values;
     }
 
     /** {@code strftime_now(format)}: the current local time in Python's strftime format. */
