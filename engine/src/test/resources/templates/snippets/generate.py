@@ -78,6 +78,14 @@ SNIPPETS = [
     "{% for x in l %}{{ loop.cycle('a', 'b') }}{{ loop.revindex0 }}{% endfor %}|{{ '%-5s|%3d' % ('ab', 7) }}|{{ msgs|map(attribute='role')|map('upper')|join('/') }}",
     "{% macro render(m) %}{{ m.role }}:{{ m.content }}{% endmacro %}{% for m in msgs %}{{ render(m) }}{{ ', ' if not loop.last }}{% endfor %}",
     "{% macro v(content) %}{{ content }}/{{ content is none }}{% endmacro %}{% set content = 'outer' %}{{ v(none) }}|{% for x in [1] %}{% set content = none %}{{ content }}{% endfor %}|{{ content }}|{% for y in [none, 1] %}{{ y }}{% endfor %}",
+    "{% set a, b = 1, 'two' %}{{ a }}{{ b }}|{% for a, b in [[1, 2], [3, 4]] %}{{ a + b }}{% endfor %}|{% for m in msgs %}{% set outer = loop %}{% for c in 'ab' %}{{ outer.index }}{{ c }}{% endfor %}{% endfor %}",
+    "{{ 'a\tb' | replace('\t', ' ') }}|{{ i | string | length }}|{{ [3, 1, 2] | sort | first }}|{{ [1, 1, 2] | unique | list }}|{{ '%.2f' | format(3.14159) }}|{{ d | dictsort(reverse=true) | first }}",
+    "{{ 6 is divisibleby 3 }}|{{ 4 is even }}|{{ 3 is odd }}|{{ 'ab' is lower }}|{{ 'AB' is upper }}|{{ 2 is in [1, 2] }}|{{ t is sameas true }}|{{ 3 is gt 2 }}|{{ s is not string }}",
+    "{{ none | string }}|{{ 'Hello'[1] }}|{{ s[:4] }}|{{ {'a': 1}.a }}{{ {'a': 1}['a'] }}|{{ 3.7 | int }}|{{ 2.5 | round }}|{{ -1 | abs }}|{{ l | join }}",
+    "{% for x in range(4) %}{% if x == 1 %}{% continue %}{% endif %}{% if x == 3 %}{% break %}{% endif %}{{ x }}{% endfor %}|{{ 'x' in ['x', 'y'] and 'z' not in 'xy' }}|{{ msgs | length > 3 }}",
+    "{%- if t -%}\n  x\n{%- endif -%}\n  {%- for m in msgs %}\n  [{{ loop.index }}]\n  {%- endfor %}\n\n{{ 'end' }}",
+    "{{ msgs[1:] | map(attribute='content') | join(' ') }}|{{ msgs | selectattr('role', 'ne', 'user') | map(attribute='role') | list }}|{{ msgs | rejectattr('content', 'equalto', 'S') | list | length }}",
+    "{% set ns = namespace(out='') %}{% for m in msgs | reverse %}{% set ns.out = ns.out ~ m.role[0] %}{% endfor %}{{ ns.out }}|{{ (msgs | reverse | list)[0].content }}|{{ msgs | map(attribute='missing', default='-') | join }}",
     "{% if msgs[0].role == 'system' %}{% set sys = msgs[0].content %}{% set rest = msgs[1:] %}{% else %}{% set sys = '' %}{% set rest = msgs %}{% endif %}{{ sys }}:{{ rest|length }}",
 ]
 
