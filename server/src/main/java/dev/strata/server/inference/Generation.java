@@ -27,6 +27,8 @@ public final class Generation implements AutoCloseable {
     private final Permit permit;
     private final ThreadFactory pumpThreads;
     private final long submittedNanos;
+    private InferenceListener.CallListener listener = InferenceListener.CallListener.NONE;
+    private boolean closed;
     private BlockingQueue<ChoiceEvent> merged;
     private int open;
 
@@ -42,6 +44,11 @@ public final class Generation implements AutoCloseable {
         this.pumpThreads = pumpThreads;
         this.submittedNanos = submittedNanos;
         this.open = streams.size();
+    }
+
+    /** Set once, by the service, before the generation is handed out. */
+    void listen(InferenceListener.CallListener callListener) {
+        this.listener = callListener;
     }
 
     public String id() {
@@ -105,6 +112,7 @@ public final class Generation implements AutoCloseable {
         if (event.event().isTerminal()) {
             open--;
         }
+        listener.onEvent(event);
         return event;
     }
 
@@ -141,5 +149,9 @@ public final class Generation implements AutoCloseable {
             cancel();
         }
         permit.close();
+        if (!closed) {
+            closed = true;
+            listener.closed();
+        }
     }
 }

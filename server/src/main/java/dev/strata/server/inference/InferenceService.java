@@ -32,9 +32,17 @@ public final class InferenceService {
     private final int retryAfterSeconds;
     private final ThreadFactory pumpThreads;
     private final LongSupplier nanoTime;
+    private final InferenceListener listener;
 
     public InferenceService(ModelRegistry registry, Admission admission, int retryAfterSeconds,
             ThreadFactory pumpThreads, LongSupplier nanoTime) {
+        this(registry, admission, retryAfterSeconds, pumpThreads, nanoTime, InferenceListener.NONE);
+    }
+
+    /** @param listener hears each started call's events and each admission reject (metrics, traces, logs) */
+    public InferenceService(ModelRegistry registry, Admission admission, int retryAfterSeconds,
+            ThreadFactory pumpThreads, LongSupplier nanoTime, InferenceListener listener) {
+        this.listener = listener;
         this.registry = registry;
         this.admission = admission;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -50,6 +58,7 @@ public final class InferenceService {
      * @throws EngineException   when the engine refuses the request
      */
     public Generation start(String id, InferenceCall call) {
+        long entered = nanoTime.getAsLong();
         ServedModel served = registry.find(call.model()).orElseThrow(() -> new GatewayException.NotFound(
                 "The model `" + call.model() + "` does not exist", "model", "model_not_found"));
         LoadedModel loaded = served.loaded().filter(l -> served.state() == ModelState.READY)
@@ -65,8 +74,12 @@ public final class InferenceService {
 
         Decision.Permit permit = switch (admission.admit()) {
             case Decision.Admitted a -> a.permit();
-            case Decision.Rejected r -> throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
+            case Decision.Rejected r -> {
+                listener.rejected(served.id(), r.reason());
+                throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
+            }
         };
+        long admitted = nanoTime.getAsLong();
         List<TokenStream> streams = new ArrayList<>(call.choiceCount());
         long submitted = nanoTime.getAsLong();
         try {
@@ -85,7 +98,11 @@ public final class InferenceService {
             throw e;
         }
         int[] counts = prompts.stream().mapToInt(t -> t.length).toArray();
-        return new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads, submitted);
+        Generation generation = new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads,
+                submitted);
+        generation.listen(listener.started(new InferenceListener.CallStarted(id, served.id(), call,
+                generation.promptTokens(), entered, admitted, submitted)));
+        return generation;
     }
 
     private static List<int[]> tokenize(Prompt prompt, LoadedModel loaded, Tokenizer tokenizer) {

@@ -1,0 +1,6 @@
+/**
+ * What calls cost: the price table from the configuration ({@link dev.strata.server.cost.PriceTable}),
+ * the usage record of every call, and the store that aggregates them by tenant, model and day for
+ * {@code GET /v1/usage} ({@link dev.strata.server.cost.UsageStore}).
+ */
+package dev.strata.server.cost;
