@@ -86,6 +86,7 @@ SNIPPETS = [
     "{%- if t -%}\n  x\n{%- endif -%}\n  {%- for m in msgs %}\n  [{{ loop.index }}]\n  {%- endfor %}\n\n{{ 'end' }}",
     "{{ msgs[1:] | map(attribute='content') | join(' ') }}|{{ msgs | selectattr('role', 'ne', 'user') | map(attribute='role') | list }}|{{ msgs | rejectattr('content', 'equalto', 'S') | list | length }}",
     "{% set ns = namespace(out='') %}{% for m in msgs | reverse %}{% set ns.out = ns.out ~ m.role[0] %}{% endfor %}{{ ns.out }}|{{ (msgs | reverse | list)[0].content }}|{{ msgs | map(attribute='missing', default='-') | join }}",
+    "{{ l|length is even }}|{{ msgs|selectattr('role', 'equalto', 'user')|list is defined }}|{{ not l|length is odd }}|{% if l|length is divisibleby 3 and l is defined %}Y{% endif %}",
     "{% if msgs[0].role == 'system' %}{% set sys = msgs[0].content %}{% set rest = msgs[1:] %}{% else %}{% set sys = '' %}{% set rest = msgs %}{% endif %}{{ sys }}:{{ rest|length }}",
 ]
 
