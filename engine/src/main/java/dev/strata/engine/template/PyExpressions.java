@@ -9,6 +9,7 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.tag.IfTag;
 import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.el.ext.AstDict;
+import com.hubspot.jinjava.el.ext.AstTuple;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.StringConcatOperator;
@@ -205,8 +206,28 @@ final class PyExpressions {
         }
 
         @Override
+        protected AstTuple createAstTuple(AstParameters parameters) throws Scanner.ScanException, ParseException {
+            return new PyTupleLiteral(parameters);
+        }
+
+        @Override
         protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
             return new PyDict(dict);
+        }
+    }
+
+    /** A tuple literal, {@code ('a', 'b')}: a {@link PyTuple}, which prints with parentheses. */
+    static final class PyTupleLiteral extends AstTuple {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyTupleLiteral(AstParameters elements) {
+            super(elements);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return PyTuple.of((List<?>) super.eval(bindings, context));
         }
     }
 
