@@ -24,6 +24,7 @@ final class Exchange {
     private final long maxBodyBytes;
     private final String pathParameter;
     private EventStream events;
+    private long bodyReadNanos;
 
     Exchange(Request request, Response response, ObjectMapper json, long maxBodyBytes, String pathParameter) {
         this.request = request;
@@ -50,9 +51,11 @@ final class Exchange {
             throw new GatewayException.PayloadTooLarge(maxBodyBytes);
         }
         byte[] body;
+        long readStart = System.nanoTime();
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
+        bodyReadNanos = System.nanoTime() - readStart;
         if (body.length > maxBodyBytes) {
             throw new GatewayException.PayloadTooLarge(maxBodyBytes);
         }
@@ -67,6 +70,11 @@ final class Exchange {
                     + e.getOriginalMessage() + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ")"), null, "invalid_json");
         }
+    }
+
+    /** Time spent reading the body, mostly waiting for the client to send it. */
+    long bodyReadNanos() {
+        return bodyReadNanos;
     }
 
     /** Calls {@code action} (once, on some Jetty thread) when the connection fails or closes early. */
