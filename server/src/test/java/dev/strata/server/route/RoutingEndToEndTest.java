@@ -52,6 +52,7 @@ class RoutingEndToEndTest {
     static FakeUpstream big;
     static FakeUpstream cand;
     static FakeUpstream shadowy;
+    static FakeUpstream dropper;
     static Gateway front;
     static Http http;
     static Path configFile;
@@ -66,6 +67,7 @@ class RoutingEndToEndTest {
         big = FakeUpstream.openAi(FakeUpstream.answer("big says hello", -0.1));
         cand = FakeUpstream.openAi(FakeUpstream.answer("from candidate"));
         shadowy = FakeUpstream.openAi(FakeUpstream.answer("from oa"));
+        dropper = FakeUpstream.openAi(new FakeUpstream.Act.Drop(2));
         Files.writeString(dir.resolve("oa.key"), "sk-test-123\n");
         configFile = dir.resolve("strata.yaml");
         Files.writeString(configFile, config("chat"));
@@ -94,6 +96,7 @@ class RoutingEndToEndTest {
                     - {name: big, base_url: "%s"}
                     - {name: cand, base_url: "%s"}
                     - {name: shadowy, base_url: "%s", timeout_ms: 300}
+                    - {name: dropper, base_url: "%s"}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -104,6 +107,7 @@ class RoutingEndToEndTest {
                     - {name: json, cascade: {tiers: [small, big], json_schema: {type: object, required: [answer]}}}
                     - {name: ab, targets: [oa], canary: {target: cand, weight_percent: 50, sticky: user}}
                     - {name: mirrored, targets: [oa], shadow: {target: shadowy, percent: 100}}
+                    - {name: dropping, targets: [dropper, oa]}
                   aliases: {fast: %s}
                   rules:
                     - {route: claude, tags: {task: summarize}}
@@ -112,13 +116,13 @@ class RoutingEndToEndTest {
                   default_route: chat
                 """.formatted(strata2.uri().toString().replaceAll("/$", ""), oa.baseUrl(), dir.resolve("oa.key"),
                 claude.baseUrl(), flaky.baseUrl(), small.baseUrl(), big.baseUrl(), cand.baseUrl(), shadowy.baseUrl(),
-                fastAlias);
+                dropper.baseUrl(), fastAlias);
     }
 
     @AfterAll
     static void stop() {
         front.stop();
-        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, strata2}) {
+        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, strata2}) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -232,8 +236,7 @@ class RoutingEndToEndTest {
     @Test
     void neverRetriesAfterTheFirstStreamedByte() throws Exception {
         int before = oa.requests().size();
-        flaky.then(new FakeUpstream.Act.Drop(2));
-        HttpResponse<String> r = chat("resilient", "hi", ",\"stream\":true");
+        HttpResponse<String> r = chat("dropping", "hi", ",\"stream\":true");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(streamed(r)).isEqualTo("never finished <error>");
         assertThat(r.body()).doesNotContain("data: [DONE]");
