@@ -65,6 +65,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void generationBlocksRenderTheirBody() {
+        assertThat(render("{% generation %}{{ messages[0].content }}{% endgeneration %}",
+                ChatRequest.of(List.of(ChatMessage.assistant("a")), false))).isEqualTo("a");
+    }
+
+    @Test
+    void theWordFalseIsTrueLikeAnyNonEmptyString() {
+        String out = render("{% if messages[0].content %}kept:{{ messages[0].content }}{% endif %}",
+                ChatRequest.of(List.of(ChatMessage.user("false")), false));
+        assertThat(out).isEqualTo("kept:false");
+    }
+
+    @Test
     void toolCallsReachTheTemplateInHuggingFaceShape() {
         String template = """
                 {%- for m in messages -%}

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         versionProvider = StrataCommand.Version.class,
         description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
         subcommands = {ServeCommand.class, RunCommand.class, InspectCommand.class, TokenizeCommand.class,
-            TemplateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+            TemplateCommand.class, QuantizeCommand.class, PullCommand.class, CommandLine.HelpCommand.class})
 public final class StrataCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -60,6 +60,7 @@ public final class StrataCommand implements Runnable {
         return switch (e) {
             case EngineException ignored -> ExitCodes.BAD_INPUT;
             case GatewayException.InvalidConfig ignored -> ExitCodes.BAD_INPUT;
+            case GatewayException.UpstreamFailed ignored -> ExitCodes.FAILURE;
             case CliException c -> c.exitCode();
             default -> ExitCodes.FAILURE;
         };
