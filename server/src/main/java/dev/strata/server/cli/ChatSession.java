@@ -109,7 +109,7 @@ final class ChatSession {
         }
     }
 
-    /** Answers one user message and, when the model did answer, adds the exchange to the history. */
+    /** Answers one user message, or says in one line why it cannot. */
     private void turn(String message) throws InterruptedException {
         PrintWriter err = terminal.err();
         switch (conversation.prompt(message)) {
@@ -117,40 +117,49 @@ final class ChatSession {
                 err.println("error: " + refused.reason());
                 err.flush();
             }
-            case ChatConversation.Prompt.Ready ready -> {
-                if (ready.droppedExchanges() > 0) {
-                    note("dropped the " + (ready.droppedExchanges() == 1 ? "oldest exchange"
-                            : ready.droppedExchanges() + " oldest exchanges") + " to fit the context");
+            case ChatConversation.Prompt.Ready ready -> reply(ready, message);
+        }
+    }
+
+    /** Streams the model's reply to {@code ready}; a finished one joins the history. */
+    private void reply(ChatConversation.Prompt.Ready ready, String message) throws InterruptedException {
+        PrintWriter err = terminal.err();
+        if (ready.droppedExchanges() > 0) {
+            note("dropped the " + (ready.droppedExchanges() == 1 ? "oldest exchange"
+                    : ready.droppedExchanges() + " oldest exchanges") + " to fit the context");
+        }
+        TokenStream stream;
+        try {
+            stream = engine.submit(new GenerationRequest("chat-" + ++numTurns, ready.tokens(),
+                    settings.sampling(), settings.maxTokens(), settings.stop(), false, 0, -1));
+        } catch (EngineException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return;
+        }
+        ReplyPrinter reply = new ReplyPrinter(terminal.out());
+        GenerationEvent event;
+        while ((event = stream.next()) instanceof GenerationEvent.Token token) {
+            reply.print(token.text());
+        }
+        reply.end();
+        switch (event) {
+            case GenerationEvent.Finished finished -> {
+                conversation.commit(ready, message, reply.text());
+                if (finished.reason() == GenerationEvent.FinishReason.LENGTH && terminal.input().terminal()) {
+                    note(finished.usage().completionTokens() >= settings.maxTokens()
+                            ? "reply cut at the -n limit of " + settings.maxTokens() + " tokens"
+                            : "reply cut: the context is full");
                 }
-                TokenStream stream;
-                try {
-                    stream = engine.submit(new GenerationRequest("chat-" + ++numTurns, ready.tokens(),
-                            settings.sampling(), settings.maxTokens(), settings.stop(), false, 0, -1));
-                } catch (EngineException e) {
-                    err.println("error: " + e.getMessage());
-                    err.flush();
-                    return;
-                }
-                ReplyPrinter reply = new ReplyPrinter(terminal.out());
-                GenerationEvent event;
-                while ((event = stream.next()) instanceof GenerationEvent.Token token) {
-                    reply.print(token.text());
-                }
-                reply.end();
-                switch (event) {
-                    case GenerationEvent.Finished finished -> {
-                        conversation.commit(ready, message, reply.text());
-                        if (settings.printStats()) {
-                            stats(finished);
-                        }
-                    }
-                    case GenerationEvent.Failed failed -> {
-                        err.println("error: " + failed.error().getMessage());
-                        err.flush();
-                    }
-                    case GenerationEvent.Token ignored -> throw new IllegalStateException("not a terminal event");
+                if (settings.printStats()) {
+                    stats(finished);
                 }
             }
+            case GenerationEvent.Failed failed -> {
+                err.println("error: " + failed.error().getMessage());
+                err.flush();
+            }
+            case GenerationEvent.Token ignored -> throw new IllegalStateException("not a terminal event");
         }
     }
 
