@@ -50,6 +50,27 @@ final class F32Tensor extends FloatTensor {
         return Kernels.VECTOR ? Simd.dot(a, aOffset, b, bOffset, length) : scalarDot(a, aOffset, b, bOffset, length);
     }
 
+    /**
+     * {@code out[outOffset + t * outStride] = dot(row, x[xOffset + t * length ...])} for {@code t < 4}:
+     * four tokens against one row, loading each row vector once. Every token's result is bit-identical
+     * to {@link #dot(float[], int, float[], int, int)} (same accumulators, same order), so a matmul
+     * gives the same numbers however its tokens are grouped.
+     */
+    static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
+        if (Kernels.VECTOR) {
+            Simd.dot4(row, x, xOffset, length, out, outOffset, outStride);
+        } else {
+            scalarDot4(row, x, xOffset, length, out, outOffset, outStride);
+        }
+    }
+
+    /** Reference for {@link #dot4}: four scalar dots. */
+    static void scalarDot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
+        for (int t = 0; t < 4; t++) {
+            out[outOffset + t * outStride] = scalarDot(row, 0, x, xOffset + t * length, length);
+        }
+    }
+
     static float scalarDot(float[] a, int aOffset, float[] b, int bOffset, int length) {
         float sum = 0f;
         for (int i = 0; i < length; i++) {
@@ -108,6 +129,52 @@ final class F32Tensor extends FloatTensor {
             }
             float sum = VectorShapes.sum(acc0.add(acc1).add(acc2.add(acc3)));
             return sum + scalarDot(a, aOffset + body, b, bOffset + body, length - body);
+        }
+
+        static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset,
+                         int outStride) {
+            final int lanes = VectorShapes.LANES;
+            final int step = 4 * lanes;
+            int body = length - length % step;
+            final int x0 = xOffset;
+            final int x1 = xOffset + length;
+            final int x2 = xOffset + 2 * length;
+            final int x3 = xOffset + 3 * length;
+            FloatVector a0 = FloatVector.zero(VectorShapes.F);
+            FloatVector a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+            FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+            for (int i = 0; i < body; i += step) {
+                FloatVector r0 = FloatVector.fromArray(VectorShapes.F, row, i);
+                FloatVector r1 = FloatVector.fromArray(VectorShapes.F, row, i + lanes);
+                FloatVector r2 = FloatVector.fromArray(VectorShapes.F, row, i + 2 * lanes);
+                FloatVector r3 = FloatVector.fromArray(VectorShapes.F, row, i + 3 * lanes);
+                a0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i), a0);
+                a1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + lanes), a1);
+                a2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + 2 * lanes), a2);
+                a3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + 3 * lanes), a3);
+                b0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i), b0);
+                b1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + lanes), b1);
+                b2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + 2 * lanes), b2);
+                b3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + 3 * lanes), b3);
+                c0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i), c0);
+                c1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + lanes), c1);
+                c2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + 2 * lanes), c2);
+                c3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + 3 * lanes), c3);
+                d0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i), d0);
+                d1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + lanes), d1);
+                d2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 2 * lanes), d2);
+                d3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 3 * lanes), d3);
+            }
+            int tail = length - body;
+            out[outOffset] = VectorShapes.sum(a0.add(a1).add(a2.add(a3))) + scalarDot(row, body, x, x0 + body, tail);
+            out[outOffset + outStride] = VectorShapes.sum(b0.add(b1).add(b2.add(b3)))
+                    + scalarDot(row, body, x, x1 + body, tail);
+            out[outOffset + 2 * outStride] = VectorShapes.sum(c0.add(c1).add(c2.add(c3)))
+                    + scalarDot(row, body, x, x2 + body, tail);
+            out[outOffset + 3 * outStride] = VectorShapes.sum(d0.add(d1).add(d2.add(d3)))
+                    + scalarDot(row, body, x, x3 + body, tail);
         }
 
         private static FloatVector load(MemorySegment data, long byteOffset) {

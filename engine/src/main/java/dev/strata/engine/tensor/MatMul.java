@@ -68,7 +68,11 @@ public final class MatMul {
                 float[] row = rowBuffer(cols);
                 for (int r = from; r < to; r++) {
                     w.dequantize((long) r * cols, row, 0, cols);
-                    for (int t = 0; t < tokens; t++) {
+                    int t = 0;
+                    for (; t + 4 <= tokens; t += 4) {
+                        F32Tensor.dot4(row, x, t * cols, cols, out, t * rows + r, rows);
+                    }
+                    for (; t < tokens; t++) {
                         out[t * rows + r] = F32Tensor.dot(row, 0, x, t * cols, cols);
                     }
                 }

@@ -24,34 +24,35 @@ final class VectorShapes {
     static final VectorSpecies<Short> S = LANES >= 8
             ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE)) : ShortVector.SPECIES_128;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Shuffles that move the upper half, quarter, ... of the lanes onto the lower ones, for {@link #sum}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /** Rotations by 8, 4, 2 and 1 lanes (8 is unused with 8 lanes), constants for {@link #sum}. */
+    private static final VectorShuffle<Float> ROTATE_8 = rotation(LANES == 16 ? 8 : 0);
+    private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
+    private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
+    private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
 
     /**
      * Sum of the lanes in a fixed order: the upper half is added lane-wise onto the lower half until
      * one lane remains. {@code reduceLanes(ADD)} does not promise an order, and in practice it adds
      * sequentially when interpreted and as a tree when compiled, so the same dot product could round
      * differently before and after the JIT; lane-wise adds and shuffles round the same everywhere.
+     * Unrolled over constant shuffles so that C2 turns each step into one permute and one add.
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> half : HALVES) {
-            v = v.add(v.rearrange(half));
+        if (LANES == 16) {
+            v = v.add(v.rearrange(ROTATE_8));
         }
+        v = v.add(v.rearrange(ROTATE_4));
+        v = v.add(v.rearrange(ROTATE_2));
+        v = v.add(v.rearrange(ROTATE_1));
         return v.lane(0);
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[steps];
-        for (int s = 0, width = LANES / 2; s < steps; s++, width /= 2) {
-            int[] source = new int[LANES];
-            for (int lane = 0; lane < LANES; lane++) {
-                source[lane] = (lane + width) % LANES;
-            }
-            shuffles[s] = VectorShuffle.fromArray(F, source, 0);
+    private static VectorShuffle<Float> rotation(int width) {
+        int[] source = new int[LANES];
+        for (int lane = 0; lane < LANES; lane++) {
+            source[lane] = (lane + width) % LANES;
         }
-        return shuffles;
+        return VectorShuffle.fromArray(F, source, 0);
     }
 
     private VectorShapes() {}
