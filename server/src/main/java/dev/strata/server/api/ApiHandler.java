@@ -2,7 +2,11 @@ package dev.strata.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.CallRecord;
+import dev.strata.server.auth.AuthResult;
+import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.InferenceService;
+import dev.strata.server.store.StoreException;
 import dev.strata.server.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -25,19 +29,29 @@ import org.eclipse.jetty.util.Callback;
 public final class ApiHandler extends Handler.Abstract {
     private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
     private static final String MODELS_PREFIX = "/v1/models/";
+    private static final String ADMIN_PREFIX = "/admin/";
+    private static final String API_PREFIX = "/v1/";
 
     private final Map<String, Map<String, Endpoint>> routes = new LinkedHashMap<>();
     private final Map<String, Endpoint> modelById;
     private final ObjectMapper json = ApiJson.newMapper();
     private final ErrorMapper errors = new ErrorMapper();
     private final long maxBodyBytes;
+    private final TenancyApi tenancy;
+    private final AdminEndpoint admin;
+    private final RequestIds ids;
+    private final Clock clock;
 
     public ApiHandler(ModelRegistry registry, InferenceService inference, ApiOptions options, Clock clock,
-            RandomGenerator random, BooleanSupplier shuttingDown) {
+            RandomGenerator random, BooleanSupplier shuttingDown, TenancyApi tenancy) {
         super(InvocationType.BLOCKING);
         this.maxBodyBytes = options.maxBodyBytes();
+        this.tenancy = tenancy;
+        this.admin = new AdminEndpoint(tenancy, json);
+        this.clock = clock;
         CallParser parser = new CallParser(options.maxN());
         RequestIds ids = new RequestIds(random);
+        this.ids = ids;
         String fingerprint = "fp_strata_" + options.version();
         ModelsEndpoint models = new ModelsEndpoint(registry);
         HealthEndpoint health = new HealthEndpoint(registry, shuttingDown, options.retryAfterSeconds());
@@ -67,7 +81,16 @@ public final class ApiHandler extends Handler.Abstract {
             parameter = path.substring(MODELS_PREFIX.length());
         }
         Exchange exchange = new Exchange(request, response, json, maxBodyBytes, parameter);
+        CallRecord record = null;
         try {
+            if (path.startsWith(ADMIN_PREFIX)) {
+                admin.handle(exchange);
+                callback.succeeded();
+                return true;
+            }
+            if (path.startsWith(API_PREFIX)) {
+                record = authenticate(request, exchange);
+            }
             if (byMethod == null) {
                 throw new GatewayException.NotFound("Invalid URL (" + method + " " + path + ")", null, "not_found");
             }
@@ -77,19 +100,48 @@ public final class ApiHandler extends Handler.Abstract {
             }
             endpoint.handle(exchange);
             callback.succeeded();
+            audit(record, method + " " + path, 200, null);
         } catch (Throwable failure) {
-            fail(exchange, response, callback, failure);
+            int status = fail(exchange, response, callback, failure);
+            audit(record, method + " " + path, status, failure.getMessage());
         }
         return true;
     }
 
-    private void fail(Exchange exchange, Response response, Callback callback, Throwable failure) {
+    /** Opens the request's audit record; throws 401 (after opening it, so the refusal is logged too). */
+    private CallRecord authenticate(Request request, Exchange exchange) {
+        AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        Caller caller = auth instanceof AuthResult.Authenticated a ? a.caller() : Caller.ANONYMOUS;
+        CallRecord record = new CallRecord(ids.next("req-"), clock.instant(), exchange.receivedNanos(), caller);
+        exchange.record(record);
+        if (auth instanceof AuthResult.Denied d) {
+            throw new GatewayException.Unauthorized(d.message());
+        }
+        return record;
+    }
+
+    private void audit(CallRecord record, String endpoint, int status, String error) {
+        if (record == null) {
+            return;
+        }
+        String model = record.model();
+        double cost = model == null ? 0 : tenancy.prices().costUsd(model, record.promptTokens(),
+                record.completionTokens());
+        try {
+            tenancy.audit().append(record.finish(endpoint, status, error, cost, System.nanoTime()));
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.ERROR, "audit record " + record.requestId() + " was not stored", e);
+        }
+    }
+
+    /** Sends the error; returns the status the client got (499 when it had gone away). */
+    private int fail(Exchange exchange, Response response, Callback callback, Throwable failure) {
         if (failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
         if (failure instanceof IOException) {
             callback.failed(failure); // the client went away; nobody to tell
-            return;
+            return 499;
         }
         ErrorMapper.ErrorReply reply = errors.map(failure);
         if (reply.status() == 500) {
@@ -103,11 +155,11 @@ public final class ApiHandler extends Handler.Abstract {
                     events.end();
                 }
                 callback.succeeded();
-                return;
+                return 200;
             }
             if (exchange.committed()) {
                 callback.failed(failure);
-                return;
+                return 200;
             }
             response.reset();
             if (reply.retryAfterSeconds() != null) {
@@ -121,5 +173,6 @@ public final class ApiHandler extends Handler.Abstract {
         } catch (Throwable writeFailure) {
             callback.failed(writeFailure);
         }
+        return reply.status();
     }
 }

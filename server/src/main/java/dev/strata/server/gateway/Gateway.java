@@ -1,8 +1,8 @@
 package dev.strata.server.gateway;
 
-import dev.strata.server.admit.ConcurrencyLimit;
 import dev.strata.server.api.ApiHandler;
 import dev.strata.server.api.ApiOptions;
+import dev.strata.server.api.TenancyApi;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.http.HttpServer;
@@ -27,18 +27,20 @@ public final class Gateway implements AutoCloseable {
     private final InferenceService inference;
     private final ExecutorService requestThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer http;
+    private final Tenancy tenancy;
     private volatile boolean shuttingDown;
 
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
         this.config = config;
         Limits limits = config.server().limits();
         this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime);
-        this.inference = new InferenceService(registry,
-                new ConcurrencyLimit(limits.maxConcurrentRequests(), limits.retryAfterSeconds()),
-                limits.retryAfterSeconds(), Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
+        this.tenancy = new Tenancy(config.tenancy(), limits.maxConcurrentRequests(), limits.retryAfterSeconds(), clock,
+                System::nanoTime);
+        this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(), Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
-                RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
+                RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown, new TenancyApi(tenancy.authenticator(),
+                        tenancy.adminAuth(), tenancy.keyAdmin(), tenancy.audit(), tenancy.prices(), tenancy::status));
         this.http = new HttpServer(config.server(), api, requestThreads);
     }
 
@@ -60,6 +62,10 @@ public final class Gateway implements AutoCloseable {
         return inference;
     }
 
+    public Tenancy tenancy() {
+        return tenancy;
+    }
+
     public StrataConfig config() {
         return config;
     }
@@ -72,6 +78,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             registry.close();
             requestThreads.shutdownNow();
+            tenancy.close();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.strata.engine.generate.ModelInfo;
 import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.server.admit.Decision.Permit;
+import dev.strata.server.audit.CallRecord;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,11 +28,14 @@ public final class Generation implements AutoCloseable {
     private final Permit permit;
     private final ThreadFactory pumpThreads;
     private final long submittedNanos;
+    private final CallRecord record;
+    private int completionTokens;
     private BlockingQueue<ChoiceEvent> merged;
     private int open;
 
     Generation(String id, String model, ModelInfo modelInfo, Tokenizer tokenizer, List<TokenStream> streams,
-            int[] promptTokenCounts, Permit permit, ThreadFactory pumpThreads, long submittedNanos) {
+            int[] promptTokenCounts, Permit permit, ThreadFactory pumpThreads, long submittedNanos,
+            CallRecord record) {
         this.id = id;
         this.model = model;
         this.modelInfo = modelInfo;
@@ -41,6 +45,7 @@ public final class Generation implements AutoCloseable {
         this.permit = permit;
         this.pumpThreads = pumpThreads;
         this.submittedNanos = submittedNanos;
+        this.record = record;
         this.open = streams.size();
     }
 
@@ -102,6 +107,11 @@ public final class Generation implements AutoCloseable {
             }
             event = merged.take();
         }
+        switch (event.event()) {
+            case GenerationEvent.Token t -> record.output(t.text());
+            case GenerationEvent.Finished f -> completionTokens += f.usage().completionTokens();
+            case GenerationEvent.Failed f -> { }
+        }
         if (event.event().isTerminal()) {
             open--;
         }
@@ -140,6 +150,11 @@ public final class Generation implements AutoCloseable {
         if (open > 0) {
             cancel();
         }
-        permit.close();
+        record.completed(completionTokens);
+        try {
+            permit.settle(promptTokens(), completionTokens);
+        } finally {
+            permit.close();
+        }
     }
 }
