@@ -276,6 +276,12 @@ public final class TenantAdmission implements Admission {
     }
 
     private static Integer min(Integer a, Integer b) {
-        return a == null ? b : b == null ? a : Math.min(a, b);
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return Math.min(a, b);
     }
 }
