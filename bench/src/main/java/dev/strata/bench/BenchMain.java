@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./strata bench}: one subcommand per benchmark. */
 @Command(name = "strata bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that compare Strata with its peers in the same run.",
-        subcommands = {GenModelCommand.class, BandwidthCommand.class, TokenizerBenchmark.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {GenModelCommand.class, EngineCommand.class, BandwidthCommand.class, ParityCommand.class,
+            TokenizerBenchmark.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,7 +1,6 @@
 package dev.strata.bench.parity;
 
 import dev.strata.bench.peer.LlamaCppPeer;
-import dev.strata.bench.peer.PeerGeneration;
 import dev.strata.bench.peer.TokenProb;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.kv.ContiguousKvCache;
@@ -12,6 +11,7 @@ import dev.strata.engine.model.Model;
 import dev.strata.engine.model.ModelConfig;
 import dev.strata.engine.tensor.ComputePool;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -34,68 +34,76 @@ public final class ParityCheck {
     }
 
     public static ParityResult compare(String label, Path model, int[] prompt, int steps, int topN, int threads) {
-        return compare(label, model, model, prompt, steps, topN, threads);
+        return compare(label, model, List.of(model), prompt, steps, topN, threads).getFirst();
     }
 
     /**
-     * Compares Strata on {@code strataModel} with llama.cpp on {@code llamaModel} (the same file, or
-     * its {@link DequantizedTwin}).
+     * Compares Strata on {@code strataModel} with llama.cpp on each of {@code llamaModels} (the same
+     * file, or its {@link DequantizedTwin}); Strata's model is loaded and its greedy run made once.
      */
-    public static ParityResult compare(String label, Path strataModel, Path llamaModel, int[] prompt, int steps,
-                                       int topN, int threads) {
+    public static List<ParityResult> compare(String label, Path strataModel, List<Path> llamaModels, int[] prompt,
+                                             int steps, int topN, int threads) {
         if (prompt.length == 0 || steps < 1 || topN < 1) {
             throw new IllegalArgumentException("need a prompt, steps >= 1 and topN >= 1");
         }
-        int context = prompt.length + steps;
-        int[] llamaGreedy;
-        List<float[]> llamaRows;
-        try (LlamaCppPeer peer = LlamaCppPeer.open(llamaModel, LlamaCppPeer.Options.forParity(threads, context))) {
-            PeerGeneration run = peer.generate(prompt, steps, 0);
-            llamaGreedy = run.generated();
-            llamaRows = peer.logitsAtEveryPosition(teacherSequence(prompt, llamaGreedy));
-        }
         try (GgufFile gguf = GgufFile.open(strataModel); ComputePool pool = new ComputePool(threads)) {
             Model strata = Model.load(gguf, pool);
-            int[] sequence = teacherSequence(prompt, llamaGreedy);
-            float[] strataLogits = logitsAtEveryPosition(strata, sequence);
-            int vocab = strata.config().vocabSize();
-            double maxProb = 0;
-            double maxLogit = 0;
-            int worst = -1;
-            int top1 = 0;
-            for (int p = 0; p < sequence.length; p++) {
-                float[] ours = Arrays.copyOfRange(strataLogits, p * vocab, (p + 1) * vocab);
-                float[] theirs = llamaRows.get(p);
-                double[] pOurs = softmax(ours);
-                double[] pTheirs = softmax(theirs);
-                TokenProb[] topOurs = TokenProb.top(ours, topN);
-                TokenProb[] topTheirs = TokenProb.top(theirs, topN);
-                if (topOurs[0].token() == topTheirs[0].token()) {
-                    top1++;
-                }
-                Set<Integer> ids = new HashSet<>();
-                for (int j = 0; j < topN; j++) {
-                    ids.add(topOurs[j].token());
-                    ids.add(topTheirs[j].token());
-                }
-                for (int id : ids) {
-                    double d = Math.abs(pOurs[id] - pTheirs[id]);
-                    if (d > maxProb) {
-                        maxProb = d;
-                        worst = p;
-                    }
-                }
-                for (int i = 0; i < vocab; i++) {
-                    maxLogit = Math.max(maxLogit, Math.abs(ours[i] - theirs[i]));
-                }
-            }
             int[] strataGreedy = greedy(strata, prompt, steps);
-            int matched = 0;
-            while (matched < steps && strataGreedy[matched] == llamaGreedy[matched]) {
-                matched++;
+            List<ParityResult> results = new ArrayList<>();
+            for (Path llamaModel : llamaModels) {
+                int[] llamaGreedy;
+                List<float[]> llamaRows;
+                try (LlamaCppPeer peer = LlamaCppPeer.open(llamaModel,
+                        LlamaCppPeer.Options.forParity(threads, prompt.length + steps))) {
+                    llamaGreedy = peer.generate(prompt, steps, 0).generated();
+                    llamaRows = peer.logitsAtEveryPosition(teacherSequence(prompt, llamaGreedy));
+                }
+                int[] sequence = teacherSequence(prompt, llamaGreedy);
+                float[] strataLogits = logitsAtEveryPosition(strata, sequence);
+                int matched = 0;
+                while (matched < steps && strataGreedy[matched] == llamaGreedy[matched]) {
+                    matched++;
+                }
+                results.add(compareRows(label, strataLogits, llamaRows, strata.config().vocabSize(), topN, matched,
+                        steps));
             }
-            return new ParityResult(label, sequence.length, maxProb, worst, top1, matched, steps, maxLogit);
+            return results;
         }
+    }
+
+    private static ParityResult compareRows(String label, float[] strataLogits, List<float[]> llamaRows, int vocab,
+                                            int topN, int greedyMatched, int steps) {
+        double maxProb = 0;
+        double maxLogit = 0;
+        int worst = -1;
+        int top1 = 0;
+        for (int p = 0; p < llamaRows.size(); p++) {
+            float[] ours = Arrays.copyOfRange(strataLogits, p * vocab, (p + 1) * vocab);
+            float[] theirs = llamaRows.get(p);
+            double[] pOurs = softmax(ours);
+            double[] pTheirs = softmax(theirs);
+            TokenProb[] topOurs = TokenProb.top(ours, topN);
+            TokenProb[] topTheirs = TokenProb.top(theirs, topN);
+            if (topOurs[0].token() == topTheirs[0].token()) {
+                top1++;
+            }
+            Set<Integer> ids = new HashSet<>();
+            for (int j = 0; j < topN; j++) {
+                ids.add(topOurs[j].token());
+                ids.add(topTheirs[j].token());
+            }
+            for (int id : ids) {
+                double d = Math.abs(pOurs[id] - pTheirs[id]);
+                if (d > maxProb) {
+                    maxProb = d;
+                    worst = p;
+                }
+            }
+            for (int i = 0; i < vocab; i++) {
+                maxLogit = Math.max(maxLogit, Math.abs(ours[i] - theirs[i]));
+            }
+        }
+        return new ParityResult(label, llamaRows.size(), maxProb, worst, top1, greedyMatched, steps, maxLogit);
     }
 
     /** Prompt followed by all but the last generated token: the inputs whose outputs were generated. */

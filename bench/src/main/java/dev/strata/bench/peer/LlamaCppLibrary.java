@@ -157,10 +157,14 @@ final class LlamaCppLibrary {
                 throw new UncheckedIOException("cannot create a temp dir for llama.cpp's native library", e);
             }
         }
+        java.io.PrintStream stdout = System.out;
         try {
+            System.setOut(System.err); // the jar's loader prints where it extracted the library: keep stdout for results
             Class.forName("de.kherud.llama.LlamaModel", true, LlamaCppLibrary.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             throw new LlamaCppException("cannot load llama.cpp's native library from de.kherud:llama: " + e, e);
+        } finally {
+            System.setOut(stdout);
         }
         Path extracted = Path.of(System.getProperty("de.kherud.llama.tmpdir"), System.mapLibraryName("jllama"));
         SymbolLookup lookup = SymbolLookup.loaderLookup();

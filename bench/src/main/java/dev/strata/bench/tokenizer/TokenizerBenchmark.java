@@ -1,5 +1,6 @@
 package dev.strata.bench.tokenizer;
 
+import dev.strata.bench.peer.LlamaCppVocab;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.engine.tokenizer.Tokenizers;
@@ -9,9 +10,10 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,18 +21,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code strata bench tokenize}: single-threaded encode throughput of Strata's tokenizers on about
- * 1 MB of English (generated, or {@code --text FILE}), for each vocabulary given. Reports the best
- * and median of the timed runs after warm-up, in MB/s of UTF-8 input, by wall clock and by the
- * thread's CPU time (which a busy machine disturbs less), and checks that decoding the ids gives
- * the text back.
+ * 1 MB of English (generated, or {@code --text FILE}), for each vocabulary given, next to
+ * llama.cpp's {@code llama_tokenize} (de.kherud:llama's build) on the same text and vocabulary.
+ * Reports the median of the timed runs after warm-up, in MB/s of UTF-8 input, by wall clock and by
+ * the thread's CPU time (which a busy machine disturbs less); checks that both produce the same ids
+ * and that decoding gives the text back.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = "Measure tokenizer encode throughput (MB/s) on ~1 MB of English text.")
+        description = "Measure tokenizer encode throughput (MB/s) on ~1 MB of English, Strata vs llama.cpp.")
 public final class TokenizerBenchmark implements Callable<Integer> {
     private static final List<String> DEFAULT_VOCABS = List.of("llama-spm", "llama-bpe", "qwen2");
 
-    @Option(names = "--vocab-dir", description = "Directory of ggml-vocab-NAME.gguf files (default: ${DEFAULT-VALUE}).",
-            defaultValue = "engine/src/test/resources/tokenizers")
+    @Option(names = "--vocab-dir", description = "Directory of ggml-vocab-NAME.gguf files "
+            + "(default: engine/src/test/resources/tokenizers under $STRATA_HOME or the working directory).")
     Path vocabDir;
 
     @Option(names = {"-v", "--vocab"}, split = ",",
@@ -44,14 +47,20 @@ public final class TokenizerBenchmark implements Callable<Integer> {
             defaultValue = "1")
     double sizeMb;
 
-    @Option(names = "--runs", description = "Timed runs per vocabulary (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    @Option(names = "--runs", description = "Timed runs per tokenizer (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     int runs;
 
     @Option(names = "--warmup", description = "Untimed runs first (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     int warmup;
 
+    @Option(names = "--no-peer", description = "Measure Strata only, not llama.cpp.")
+    boolean noPeer;
+
     @Spec
     CommandSpec spec;
+
+    /** Throughputs in MB (10^6 bytes) of UTF-8 input per second, medians of the timed runs. */
+    record Result(int[] ids, double mbPerSecond, double cpuMbPerSecond) {}
 
     @Override
     public Integer call() throws Exception {
@@ -59,54 +68,69 @@ public final class TokenizerBenchmark implements Callable<Integer> {
         String text = textFile != null ? Files.readString(textFile, StandardCharsets.UTF_8)
                 : EnglishText.generate((int) (sizeMb * 1_000_000), 42);
         int bytes = EnglishText.utf8Length(text);
-        out.printf("text: %,d bytes of %s; %d warm-up + %d timed runs, one thread, Java %s%n", bytes,
-                textFile != null ? textFile : "generated English", warmup, runs, Runtime.version());
-        out.printf("%-12s %10s %12s %10s %12s %12s %12s%n", "vocab", "tokens", "bytes/token", "best MB/s",
-                "median MB/s", "ms/MB (med)", "cpu MB/s");
+        out.printf("text: %,d bytes of %s; %d warm-up + %d timed runs, one thread; MB/s = 10^6 bytes/s, medians%n",
+                bytes, textFile != null ? textFile : "generated English", warmup, runs);
+        out.printf("%-12s %9s %8s | %12s %10s | %14s %12s | %s%n", "vocab", "tokens", "B/token",
+                "strata MB/s", "cpu MB/s", "llama.cpp MB/s", "cpu MB/s", "same ids");
+        Path dir = vocabDir != null ? vocabDir : defaultVocabDir();
         for (String name : vocabs != null ? vocabs : DEFAULT_VOCABS) {
-            Path file = name.endsWith(".gguf") ? Path.of(name) : vocabDir.resolve("ggml-vocab-" + name + ".gguf");
+            Path file = name.endsWith(".gguf") ? Path.of(name) : dir.resolve("ggml-vocab-" + name + ".gguf");
             Tokenizer tokenizer;
             try (GgufFile gguf = GgufFile.open(file)) {
                 tokenizer = Tokenizers.fromGguf(gguf);
             }
-            Result r = measure(tokenizer, text, bytes);
-            out.printf("%-12s %,10d %12.2f %10.1f %12.1f %12.1f %12.1f%n", name, r.tokens(),
-                    (double) bytes / r.tokens(), r.bestMbPerSecond(), r.medianMbPerSecond(),
-                    1000.0 / r.medianMbPerSecond(), r.medianCpuMbPerSecond());
+            Result strata = measure(s -> tokenizer.encode(s, false, false), text, bytes);
+            if (!tokenizer.decode(strata.ids()).equals(text)) {
+                throw new IllegalStateException(name + ": decode(encode(text)) differs from the text");
+            }
+            String peerColumns = String.format("%14s %12s | %s", "-", "-", "-");
+            if (!noPeer) {
+                try (LlamaCppVocab llama = LlamaCppVocab.open(file)) {
+                    Result peer = measure(s -> llama.tokenize(s, false, false), text, bytes);
+                    peerColumns = String.format("%14.1f %12.1f | %s", peer.mbPerSecond(), peer.cpuMbPerSecond(),
+                            Arrays.equals(peer.ids(), strata.ids()) ? "yes" : "NO");
+                }
+            }
+            out.printf("%-12s %,9d %8.2f | %12.1f %10.1f | %s%n", name, strata.ids().length,
+                    (double) bytes / strata.ids().length, strata.mbPerSecond(), strata.cpuMbPerSecond(), peerColumns);
             out.flush();
+        }
+        if (!noPeer) {
+            out.println("llama.cpp: b4916 from de.kherud:llama 4.2.0 (llama_tokenize, add_special=false, parse_special=false)");
         }
         return 0;
     }
 
-    /** Throughputs in MB (10^6 bytes) of UTF-8 input per second. */
-    record Result(int tokens, double bestMbPerSecond, double medianMbPerSecond, double medianCpuMbPerSecond) {}
+    /** The parity vocabularies of the checkout the launcher runs from ({@code $STRATA_HOME}), else of the working directory. */
+    private static Path defaultVocabDir() {
+        Path relative = Path.of("engine", "src", "test", "resources", "tokenizers");
+        String home = System.getenv("STRATA_HOME");
+        return home == null || home.isBlank() ? relative : Path.of(home).resolve(relative);
+    }
 
-    Result measure(Tokenizer tokenizer, String text, int bytes) {
-        int[] ids = tokenizer.encode(text, false, false);
-        if (!tokenizer.decode(ids).equals(text)) {
-            throw new IllegalStateException("decode(encode(text)) differs from the text");
-        }
+    Result measure(Function<String, int[]> encode, String text, int bytes) {
+        int[] ids = encode.apply(text);
         for (int i = 0; i < warmup; i++) {
-            tokenizer.encode(text, false, false);
+            encode.apply(text);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        List<Double> wall = new ArrayList<>();
-        List<Double> cpu = new ArrayList<>();
+        double[] wall = new double[runs];
+        double[] cpu = new double[runs];
         for (int i = 0; i < runs; i++) {
             long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
-            tokenizer.encode(text, false, false);
+            encode.apply(text);
             long nanos = System.nanoTime() - start;
             long cpuNanos = threads.getCurrentThreadCpuTime() - cpuStart;
-            wall.add(bytes / 1e6 / (nanos / 1e9));
-            cpu.add(bytes / 1e6 / (cpuNanos / 1e9));
+            wall[i] = bytes / 1e6 / (nanos / 1e9);
+            cpu[i] = bytes / 1e6 / (cpuNanos / 1e9);
         }
-        double[] sorted = wall.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double[] sortedCpu = cpu.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Result(ids.length, sorted[sorted.length - 1], median(sorted), median(sortedCpu));
+        return new Result(ids, median(wall), median(cpu));
     }
 
-    private static double median(double[] sorted) {
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

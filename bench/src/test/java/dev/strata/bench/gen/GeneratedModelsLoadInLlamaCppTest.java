@@ -17,9 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** llama.cpp loads and runs every generated tiny model: the files are valid GGUF models, not just valid GGUF. */
+/**
+ * llama.cpp loads and runs generated models quantized by ggml itself: the files are valid models, not
+ * just valid GGUF. (The parity test runs every shape and type written with Strata's quantizer.)
+ */
 class GeneratedModelsLoadInLlamaCppTest {
-    static final List<String> SHAPES = List.of("tiny-llama", "tiny-llama3", "tiny-qwen2");
+    static final List<String> SHAPES = List.of("tiny-llama3");
 
     @TempDir
     static Path dir;

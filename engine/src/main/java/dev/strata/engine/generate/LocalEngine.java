@@ -250,8 +250,12 @@ public final class LocalEngine implements Engine {
                 finish(s, FinishReason.LENGTH);
                 continue;
             }
-            start(s);
-            running.add(s);
+            try {
+                start(s);
+                running.add(s);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                fail(s, asEngineException("cannot start the sequence", e));
+            }
         }
         return true;
     }
@@ -260,11 +264,11 @@ public final class LocalEngine implements Engine {
         ModelConfig c = model.config();
         int capacity = (int) Math.min(contextLength, (long) s.prompt.length + s.request.maxTokens());
         s.cache = new ContiguousKvCache(c.numLayers(), c.keyWidth(), c.valueWidth(), capacity);
-        s.tokenText = new TokenDecoder(tokenizer);
+        s.decoder = new TokenDecoder(tokenizer);
         s.outputText = new OutputText(s.request.stop());
         for (int token : s.prompt) {
             s.sampler.accept(token);
-            s.tokenText.next(token); // so the decoder knows what the output continues (e.g. after BOS)
+            s.decoder.next(token); // so the decoder knows what the output continues (e.g. after BOS)
         }
     }
 
@@ -290,15 +294,28 @@ public final class LocalEngine implements Engine {
         try {
             logits = model.forward(batch, state);
         } catch (RuntimeException | OutOfMemoryError e) {
-            EngineException error = e instanceof EngineException ee ? ee
-                    : new EngineException.Internal("forward pass failed: " + e, e);
+            EngineException error = asEngineException("forward pass failed", e);
             for (Sequence s : running) {
                 fail(s, error);
             }
             running.clear();
             return;
         }
-        running.removeIf(s -> s.logitsRow >= 0 && sampleNext(s, logits));
+        running.removeIf(s -> s.logitsRow >= 0 && sampleOrFail(s, logits));
+    }
+
+    /** {@link #sampleNext}, ending only this sequence if it fails; true when it finished. */
+    private boolean sampleOrFail(Sequence s, float[] logits) {
+        try {
+            return sampleNext(s, logits);
+        } catch (RuntimeException e) {
+            fail(s, asEngineException("sampling failed", e));
+            return true;
+        }
+    }
+
+    private static EngineException asEngineException(String what, Throwable e) {
+        return e instanceof EngineException ee ? ee : new EngineException.Internal(what + ": " + e, e);
     }
 
     /** Samples and publishes one token of {@code s}; true when the sequence finished. */
@@ -314,7 +331,7 @@ public final class LocalEngine implements Engine {
             reason = FinishReason.STOP;
             text = "";
         } else {
-            text = s.outputText.append(s.tokenText.next(token));
+            text = s.outputText.append(s.decoder.next(token));
             if (s.outputText.stopped()) {
                 reason = FinishReason.STOP;
             }
@@ -323,7 +340,7 @@ public final class LocalEngine implements Engine {
             reason = FinishReason.LENGTH;
         }
         if (reason != null && !s.outputText.stopped()) {
-            text += s.outputText.append(s.tokenText.flush()) + s.outputText.flush();
+            text += s.outputText.append(s.decoder.flush()) + s.outputText.flush();
         }
         if (s.generated == 1) {
             s.firstTokenNanos = nanoClock.getAsLong();

@@ -17,7 +17,7 @@ final class Sequence {
     long startNanos;
     long firstTokenNanos;
     KvCache cache;
-    TokenDecoder tokenText;
+    TokenDecoder decoder;
     OutputText outputText;
     /** Prompt tokens already in the cache (or in the current batch). */
     int promptFed;

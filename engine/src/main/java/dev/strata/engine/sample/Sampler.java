@@ -102,10 +102,8 @@ public final class Sampler {
         if (params.isGreedy()) {
             return argmax(work);
         }
-        sortCandidates();
-        if (params.topK() > 0) {
-            numCandidates = Math.min(numCandidates, params.topK());
-        }
+        // top-k, typical-p and top-p need the candidates in order; min-p and the draw do not
+        collectCandidates(params.topK(), params.typicalP() < 1f || params.topP() < 1f);
         if (params.typicalP() < 1f) {
             keepTypical(params.typicalP());
         }
@@ -132,6 +130,9 @@ public final class Sampler {
      */
     public int topLogprobs(int n, int[] ids, float[] logprobs) {
         int k = Math.min(n, vocabSize);
+        if (k <= 0) {
+            return 0;
+        }
         int filled = 0;
         for (int t = 0; t < vocabSize; t++) {
             float v = biased[t];
@@ -171,25 +172,77 @@ public final class Sampler {
         }
     }
 
-    /** Candidates = every token with a finite logit, sorted by logit descending (ties: lower id first). */
-    private void sortCandidates() {
+    /**
+     * Candidates = the {@code limit} best tokens with a finite logit (all when {@code limit <= 0}),
+     * sorted by logit descending, ties by lower id, when there is a limit or {@code sorted}; else in
+     * id order. With a limit the best are selected with a bounded heap (O(V log k)) before sorting,
+     * so top-k over a large vocabulary does not sort it all.
+     */
+    private void collectCandidates(int limit, boolean sorted) {
         int n = 0;
+        boolean bounded = limit > 0 && limit < vocabSize;
         for (int t = 0; t < vocabSize; t++) {
             float l = work[t];
-            if (l != Float.NEGATIVE_INFINITY && !Float.isNaN(l)) {
-                keys[n++] = ((long) ~sortableBits(l) << 32) | t; // ascending key = descending logit
+            if (l == Float.NEGATIVE_INFINITY || Float.isNaN(l)) {
+                continue;
+            }
+            long key = ((long) ~sortableBits(l) << 32) | t; // ascending key = descending logit
+            if (!bounded || n < limit) {
+                keys[n++] = key;
+                if (bounded) {
+                    siftUp(n - 1);
+                }
+            } else if (key < keys[0]) {
+                keys[0] = key; // replace the worst of the best `limit`
+                siftDown(n);
             }
         }
         if (n == 0) {
             throw new EngineException.InvalidRequest("logit_bias leaves no token to sample");
         }
-        Arrays.sort(keys, 0, n);
+        if (bounded || sorted) {
+            Arrays.sort(keys, 0, n);
+        }
         for (int i = 0; i < n; i++) {
             int t = (int) keys[i];
             candidateIds[i] = t;
             candidateLogits[i] = work[t];
         }
         numCandidates = n;
+    }
+
+    /** Max-heap on {@code keys[0, size)}: the root is the worst kept candidate. */
+    private void siftUp(int i) {
+        long key = keys[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (keys[parent] >= key) {
+                break;
+            }
+            keys[i] = keys[parent];
+            i = parent;
+        }
+        keys[i] = key;
+    }
+
+    private void siftDown(int size) {
+        long key = keys[0];
+        int i = 0;
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && keys[child + 1] > keys[child]) {
+                child++;
+            }
+            if (keys[child] <= key) {
+                break;
+            }
+            keys[i] = keys[child];
+            i = child;
+        }
+        keys[i] = key;
     }
 
     /** An int whose signed order is the order of the floats. */
@@ -200,7 +253,7 @@ public final class Sampler {
 
     /** Fills {@code work[0, numCandidates)} with the softmax of the candidates' logits / temperature. */
     private void softmaxCandidates(float temperature) {
-        float max = candidateLogits[0] / temperature;
+        float max = maxCandidateLogit() / temperature;
         double sum = 0;
         for (int i = 0; i < numCandidates; i++) {
             float p = (float) Math.exp(candidateLogits[i] / temperature - max);
@@ -225,13 +278,25 @@ public final class Sampler {
         }
     }
 
+    /** Keeps the candidates whose probability is at least {@code minP} times the best one's (order kept). */
     private void keepMinP(float minP) {
-        float threshold = candidateLogits[0] + (float) Math.log(minP);
-        int kept = 1;
-        while (kept < numCandidates && candidateLogits[kept] >= threshold) {
-            kept++;
+        float threshold = maxCandidateLogit() + (float) Math.log(minP);
+        int kept = 0;
+        for (int i = 0; i < numCandidates; i++) {
+            if (candidateLogits[i] >= threshold) {
+                candidateIds[kept] = candidateIds[i];
+                candidateLogits[kept++] = candidateLogits[i];
+            }
         }
         numCandidates = kept;
+    }
+
+    private float maxCandidateLogit() {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < numCandidates; i++) {
+            max = Math.max(max, candidateLogits[i]);
+        }
+        return max;
     }
 
     /** Keeps the tokens whose surprisal is closest to the entropy, up to {@code typicalP} of the mass. */

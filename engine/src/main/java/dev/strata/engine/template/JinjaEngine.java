@@ -101,8 +101,14 @@ final class JinjaEngine {
         }
     }
 
+    /**
+     * An interpreter for one render. Its context's parent is the engine's global context (where
+     * the filters, tests, tags and functions live); nothing is written there during a render, so
+     * renders share it instead of copying it (Jinjava's own {@code render} copies every library
+     * each time, which was most of a render's cost).
+     */
     JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
-        Context context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
+        Context context = new Context(jinjava.getGlobalContext(), bindings, config.getDisabled());
         return new JinjavaInterpreter(jinjava, context, config);
     }
 }

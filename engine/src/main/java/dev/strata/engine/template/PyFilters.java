@@ -51,6 +51,9 @@ final class PyFilters {
                 new PyFilter("__py_print", (v, a, k) -> PyValues.str(v)),
                 new PyFilter("__py_reverse", (v, a, k) -> reverse(v)),
                 new PyFilter("reverse", (v, a, k) -> reverse(v)),
+                new PyFilter("__py_slice", (v, a, k) -> slice(v, a)),
+                new PyFilter("max", (v, a, k) -> extreme(v, a, k, 1)),
+                new PyFilter("min", (v, a, k) -> extreme(v, a, k, -1)),
                 new PyFilter("string", (v, a, k) -> PyValues.str(v)),
                 new PyFilter("tojson", PyFilters::tojson),
                 new PyFilter("default", PyFilters::defaultValue),
@@ -69,6 +72,11 @@ final class PyFilters {
                 new PyFilter("replace", (v, a, k) -> PyStrings.call(PyValues.str(v), "replace", a)),
                 new PyFilter("indent", PyFilters::indent),
                 new PyFilter("dictsort", PyFilters::dictsort),
+                new PyFilter("map", PyFilters::map),
+                new PyFilter("select", (v, a, k) -> select(v, a, false, false)),
+                new PyFilter("reject", (v, a, k) -> select(v, a, true, false)),
+                new PyFilter("selectattr", (v, a, k) -> select(v, a, false, true)),
+                new PyFilter("rejectattr", (v, a, k) -> select(v, a, true, true)),
                 new PyFilter("sort", PyFilters::sort),
                 new PyFilter("first", (v, a, k) -> {
                     List<Object> items = PyValues.iterate(v);
@@ -91,6 +99,55 @@ final class PyFilters {
         List<Object> items = PyValues.iterate(v);
         Collections.reverse(items);
         return items;
+    }
+
+    /** Python's {@code seq[start:stop:step]} (any of them None), for lists and strings. */
+    private static Object slice(Object v, Object[] args) {
+        boolean text = v instanceof CharSequence || v instanceof SafeString;
+        List<Object> items = PyValues.iterate(v);
+        int n = items.size();
+        int step = args.length > 2 && args[2] != null ? ((Number) args[2]).intValue() : 1;
+        if (step == 0) {
+            throw new TemplateRaise.TypeError("slice step cannot be zero");
+        }
+        int start = bound(args.length > 0 ? args[0] : null, n, step > 0 ? 0 : n - 1, step);
+        int stop = bound(args.length > 1 ? args[1] : null, n, step > 0 ? n : -1, step);
+        List<Object> out = new ArrayList<>();
+        for (int i = start; step > 0 ? i < stop : i > stop; i += step) {
+            out.add(items.get(i));
+        }
+        if (text) {
+            StringBuilder sb = new StringBuilder();
+            out.forEach(sb::append);
+            return sb.toString();
+        }
+        return out;
+    }
+
+    private static int bound(Object index, int n, int dflt, int step) {
+        if (index == null) {
+            return dflt;
+        }
+        int i = ((Number) index).intValue();
+        if (i < 0) {
+            i += n;
+        }
+        return step > 0 ? Math.max(0, Math.min(i, n)) : Math.max(-1, Math.min(i, n - 1));
+    }
+
+    /** jinja2's {@code max}/{@code min(case_sensitive=False, attribute=None)}. */
+    private static Object extreme(Object v, Object[] args, Map<String, Object> kwargs, int sign) {
+        boolean caseSensitive = Boolean.TRUE.equals(arg(args, kwargs, 0, "case_sensitive"));
+        Object attributeName = arg(args, kwargs, 1, "attribute");
+        Object best = null;
+        boolean any = false;
+        for (Object item : PyValues.iterate(v)) {
+            if (!any || sign * compare(attribute(item, attributeName), attribute(best, attributeName), caseSensitive) > 0) {
+                best = item;
+                any = true;
+            }
+        }
+        return any ? best : new PyUndefined("No aggregated item, sequence was empty.");
     }
 
     private static Object tojson(Object v, Object[] args, Map<String, Object> kwargs) {
@@ -119,6 +176,7 @@ final class PyFilters {
     static long length(Object v) {
         return switch (v) {
             case null -> throw new TemplateRaise.TypeError("object of type 'NoneType' has no len()");
+            case PyGenerator g -> throw new TemplateRaise.TypeError("object of type 'generator' has no len()");
             case PyUndefined u -> 0L;
             case CharSequence s -> s.toString().codePointCount(0, s.length());
             case SafeString s -> s.toString().codePointCount(0, s.toString().length());
@@ -131,7 +189,7 @@ final class PyFilters {
     private static List<Object> items(Object v) {
         List<Object> items = new ArrayList<>();
         if (v instanceof Map<?, ?> m) {
-            m.forEach((key, value) -> items.add(new ArrayList<>(java.util.Arrays.asList(key, value))));
+            m.forEach((key, value) -> items.add(PyTuple.pair(key, value)));
         } else if (!(v instanceof PyUndefined)) {
             throw new TemplateRaise.TypeError("Can only get item pairs from a mapping.");
         }
@@ -204,15 +262,90 @@ final class PyFilters {
         return items;
     }
 
-    private static Object attribute(Object item, Object attribute) {
+    /** jinja2's attribute getter: {@code "a.b"} walks dicts, digits index lists; missing is undefined. */
+    static Object attribute(Object item, Object attribute) {
         if (attribute == null) {
             return item;
         }
+        if (attribute instanceof Number n) {
+            return item instanceof List<?> l && n.intValue() >= 0 && n.intValue() < l.size()
+                    ? l.get(n.intValue()) : PyUndefined.attribute(item, n);
+        }
         Object value = item;
         for (String part : attribute.toString().split("\\.")) {
-            value = value instanceof Map<?, ?> m ? m.get(part) : null;
+            if (value instanceof Map<?, ?> m && m.containsKey(part)) {
+                value = m.get(part);
+            } else if (value instanceof List<?> l && part.chars().allMatch(Character::isDigit)
+                    && Integer.parseInt(part) < l.size()) {
+                value = l.get(Integer.parseInt(part));
+            } else {
+                return PyUndefined.attribute(value, part);
+            }
         }
         return value;
+    }
+
+    /** jinja2's {@code map(filter, *args)} or {@code map(attribute=name, default=value)}. */
+    private static Object map(Object v, Object[] args, Map<String, Object> kwargs) {
+        List<Object> out = new ArrayList<>();
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        if (!PyTests.truthy(v)) {
+            return new PyGenerator(out); // jinja2 maps nothing over a falsy value (None included)
+        }
+        if (args.length == 0 && kwargs.containsKey("attribute")) {
+            Object name = kwargs.get("attribute");
+            for (Object item : PyValues.iterate(v)) {
+                Object value = attribute(item, name);
+                out.add(value instanceof PyUndefined && kwargs.containsKey("default") ? kwargs.get("default") : value);
+            }
+            return new PyGenerator(out);
+        }
+        if (args.length == 0) {
+            throw new TemplateRaise.TypeError("map requires a filter argument");
+        }
+        var filter = interpreter.getContext().getFilter(String.valueOf(args[0]));
+        if (filter == null) {
+            throw new TemplateRaise.TypeError("No filter named '" + args[0] + "'.");
+        }
+        Object[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        for (Object item : PyValues.iterate(v)) {
+            out.add(filter.filter(item, interpreter, rest, kwargs));
+        }
+        return new PyGenerator(out);
+    }
+
+    /** {@code select}/{@code reject}({@code test, *args}) and the {@code ...attr} forms. */
+    private static Object select(Object v, Object[] args, boolean reject, boolean byAttribute) {
+        JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        int at = 0;
+        Object attributeName = null;
+        if (byAttribute) {
+            if (args.length == 0) {
+                throw new TemplateRaise.TypeError("Missing parameter for attribute name");
+            }
+            attributeName = args[at++];
+        }
+        com.hubspot.jinjava.lib.exptest.ExpTest test = null;
+        if (at < args.length) {
+            test = interpreter.getContext().getExpTest(String.valueOf(args[at]));
+            if (test == null) {
+                throw new TemplateRaise.TypeError("No test named '" + args[at] + "'.");
+            }
+            at++;
+        }
+        Object[] testArgs = java.util.Arrays.copyOfRange(args, Math.min(at, args.length), args.length);
+        List<Object> out = new ArrayList<>();
+        if (!PyTests.truthy(v)) {
+            return new PyGenerator(out); // jinja2 selects nothing from a falsy value (None included)
+        }
+        for (Object item : PyValues.iterate(v)) {
+            Object value = byAttribute ? attribute(item, attributeName) : item;
+            boolean passed = test == null ? PyTests.truthy(value) : test.evaluate(value, interpreter, testArgs);
+            if (passed != reject) {
+                out.add(item);
+            }
+        }
+        return new PyGenerator(out);
     }
 
     /** Python's ordering of two values (numbers by value, strings lower-cased unless case-sensitive). */

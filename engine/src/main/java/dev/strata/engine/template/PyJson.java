@@ -45,6 +45,7 @@ final class PyJson {
         switch (value) {
             case null -> sb.append("null");
             case PyUndefined u -> throw new TemplateRaise.TypeError("Object of type Undefined is not JSON serializable");
+            case PyGenerator g -> throw new TemplateRaise.TypeError("Object of type generator is not JSON serializable");
             case Boolean b -> sb.append(b ? "true" : "false");
             case Number n -> sb.append(jsonNumber(n));
             case String s -> writeString(sb, s);

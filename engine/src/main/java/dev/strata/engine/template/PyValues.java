@@ -58,6 +58,16 @@ final class PyValues {
                 }
                 sb.append('}');
             }
+            case PyTuple t -> {
+                sb.append('(');
+                for (int i = 0; i < t.size(); i++) {
+                    if (i > 0) {
+                        sb.append(", ");
+                    }
+                    appendRepr(sb, t.get(i));
+                }
+                sb.append(t.size() == 1 ? ",)" : ")");
+            }
             case Map.Entry<?, ?> e -> {
                 sb.append('(');
                 appendRepr(sb, e.getKey());
@@ -142,6 +152,38 @@ final class PyValues {
         }
         int exponent = Integer.parseInt(java.substring(e + 1));
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+    }
+
+    /** Python's {@code ==} for template values: numbers by value, strings by text, lists and dicts deeply. */
+    static boolean pyEquals(Object a, Object b) {
+        if (a instanceof SafeString s) {
+            a = s.toString();
+        }
+        if (b instanceof SafeString s) {
+            b = s.toString();
+        }
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if ((a instanceof Number || a instanceof Boolean) && (b instanceof Number || b instanceof Boolean)) {
+            return toDouble(a) == toDouble(b);
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!pyEquals(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+
+    private static double toDouble(Object o) {
+        return o instanceof Boolean b ? (b ? 1 : 0) : ((Number) o).doubleValue();
     }
 
     /** The Python type name jinja2 puts in its messages ({@code 'dict object' has no attribute 'x'}). */

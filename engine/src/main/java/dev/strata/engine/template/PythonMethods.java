@@ -1,5 +1,8 @@
 package dev.strata.engine.template;
 
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
+import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.objects.SafeString;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
@@ -27,6 +30,10 @@ final class PythonMethods extends ELResolver {
                 return null;
             }
             case PyUndefined u -> throw new TemplateRaise.Undefined(u.hint());
+            case PyLoop loop when "previtem".equals(property) || "nextitem".equals(property) -> {
+                context.setPropertyResolved(true);
+                return "previtem".equals(property) ? loop.previtem() : loop.nextitem();
+            }
             case Map<?, ?> map -> {
                 context.setPropertyResolved(true);
                 Object key = property instanceof SafeString s ? s.toString() : property;
@@ -104,6 +111,11 @@ final class PythonMethods extends ELResolver {
         }
         String name = String.valueOf(method);
         Object[] args = params == null ? new Object[0] : params;
+        Object direct = callLibrary(base, name, args);
+        if (direct != NOT_HANDLED) {
+            context.setPropertyResolved(true);
+            return direct;
+        }
         Object result = switch (base) {
             case String s -> PyStrings.call(s, name, args);
             case SafeString s -> PyStrings.call(s.toString(), name, args);
@@ -135,6 +147,26 @@ final class PythonMethods extends ELResolver {
     private static final java.util.Set<String> DICT_METHODS = java.util.Set.of("pop", "update", "setdefault", "copy",
             "clear", "popitem");
 
+    /**
+     * Filters and tests are Java objects Jinjava calls by reflection ({@code filter:trim.filter(...)}),
+     * looking the method up on every call; calling them directly here is most of a render's speed.
+     */
+    @SuppressWarnings("unchecked")
+    private static Object callLibrary(Object base, String name, Object[] args) {
+        if (base instanceof Filter filter && name.equals("filter") && args.length == 4
+                && args[1] instanceof JinjavaInterpreter interpreter && args[2] instanceof Object[] positional
+                && args[3] instanceof Map<?, ?> kwargs) {
+            return filter.filter(args[0], interpreter, positional, (Map<String, Object>) kwargs);
+        }
+        if (base instanceof ExpTest test && args.length >= 2 && args[1] instanceof JinjavaInterpreter interpreter
+                && (name.equals("evaluate") || name.equals("evaluateNegated"))) {
+            Object[] rest = java.util.Arrays.copyOfRange(args, 2, args.length);
+            return name.equals("evaluate") ? test.evaluate(args[0], interpreter, rest)
+                    : test.evaluateNegated(args[0], interpreter, rest);
+        }
+        return NOT_HANDLED;
+    }
+
     /** Marks a call this resolver leaves to the next one. */
     static final Object NOT_HANDLED = new Object();
 
@@ -143,7 +175,7 @@ final class PythonMethods extends ELResolver {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    items.add(new ArrayList<>(java.util.Arrays.asList(e.getKey(), e.getValue())));
+                    items.add(PyTuple.pair(e.getKey(), e.getValue()));
                 }
                 yield items;
             }

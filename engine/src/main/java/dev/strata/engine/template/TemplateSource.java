@@ -1,5 +1,7 @@
 package dev.strata.engine.template;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,8 +24,7 @@ import java.util.TreeSet;
 record TemplateSource(String source, Set<String> freeNames) {
 
     private static final Set<String> NOT_VARIABLES = Set.of("and", "or", "not", "in", "is", "if", "else", "elif",
-            "none", "None", "true", "True", "false", "False", "loop", "caller", "varargs", "kwargs", "self",
-            "recursive", "with", "without", "context", "ignore", "missing", "as", "import", "from");
+            "none", "None", "true", "True", "false", "False", "loop", "caller", "varargs", "kwargs", "self");
 
     static TemplateSource rewrite(String template) {
         String src = template.replace("\r\n", "\n").replace('\r', '\n');
@@ -77,7 +78,7 @@ record TemplateSource(String source, Set<String> freeNames) {
             switch (kind) {
                 case '{' -> {
                     collectNames(inner, false, names);
-                    out.append("{{ (").append(rewriteExpression(inner)).append(")|__py_print }}");
+                    out.append("{{ (").append(rewriteExpression(inner.strip())).append(")|__py_print }}");
                 }
                 case '%' -> {
                     String statement = inner.strip();
@@ -385,9 +386,20 @@ record TemplateSource(String source, Set<String> freeNames) {
                 continue;
             }
             if (c == '[') {
-                int close = expr.indexOf(']', k);
-                if (close > 0 && expr.substring(k + 1, close).replace(" ", "").equals("::-1")) {
-                    sb.append("|__py_reverse");
+                int close = matching(expr, k);
+                String inside = close > 0 ? expr.substring(k + 1, close) : "";
+                List<String> parts = close > 0 ? splitTopLevel(inside, ':') : List.of();
+                if (parts.size() == 3) {
+                    // seq[a:b:c] -> (seq|__py_slice(a, b, c)); the operand is the postfix chain before '['
+                    int start = operandStart(sb);
+                    String operand = sb.substring(start);
+                    sb.setLength(start);
+                    sb.append('(').append(operand).append("|__py_slice(");
+                    for (int p = 0; p < 3; p++) {
+                        String part = rewriteSlices(parts.get(p).strip());
+                        sb.append(p > 0 ? ", " : "").append(part.isEmpty() ? "none" : part);
+                    }
+                    sb.append("))");
                     k = close;
                     continue;
                 }
@@ -395,6 +407,91 @@ record TemplateSource(String source, Set<String> freeNames) {
             sb.append(c);
         }
         return sb.toString();
+    }
+
+    /** Offset of the bracket closing the one at {@code open}, skipping strings; -1 if none. */
+    private static int matching(String expr, int open) {
+        int depth = 0;
+        char quote = 0;
+        for (int k = open; k < expr.length(); k++) {
+            char c = expr.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                if (--depth == 0) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Splits on {@code separator} outside strings and brackets. */
+    private static List<String> splitTopLevel(String text, char separator) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        char quote = 0;
+        int from = 0;
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (quote != 0) {
+                if (c == '\\') {
+                    k++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == separator && depth == 0) {
+                parts.add(text.substring(from, k));
+                from = k + 1;
+            }
+        }
+        parts.add(text.substring(from));
+        return parts;
+    }
+
+    /** Where the postfix chain ending {@code sb} starts ({@code a.b[0](x)}: names, dots, brackets). */
+    private static int operandStart(StringBuilder sb) {
+        int k = sb.length() - 1;
+        while (k >= 0 && sb.charAt(k) == ' ') {
+            k--;
+        }
+        while (k >= 0) {
+            char c = sb.charAt(k);
+            if (c == ')' || c == ']') {
+                int depth = 0;
+                for (; k >= 0; k--) {
+                    char d = sb.charAt(k);
+                    if (d == ')' || d == ']') {
+                        depth++;
+                    } else if ((d == '(' || d == '[') && --depth == 0) {
+                        break;
+                    }
+                }
+                k--;
+            } else if (isWordChar(c) || c == '.') {
+                k--;
+            } else if (c == '\'' || c == '"') {
+                int open = sb.lastIndexOf(String.valueOf(c), k - 1);
+                k = open - 1;
+            } else {
+                break;
+            }
+        }
+        return k + 1;
     }
 
     /** Adds the variable names an expression reads (not attributes, filters, tests or calls). */

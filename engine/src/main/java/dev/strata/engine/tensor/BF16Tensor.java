@@ -35,6 +35,14 @@ final class BF16Tensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         for (int i = 0; i < length; i++) {
             out[outOffset + i] = LittleEndian.bf16(data, (offset + i) * BYTES);
         }
@@ -73,6 +81,15 @@ final class BF16Tensor extends FloatTensor {
             }
             float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
             return sum + scalarDot(data, offset + body, x, xOffset + body, length - body);
+        }
+
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            final int lanes = VectorShapes.LANES;
+            int body = length - length % lanes;
+            for (int i = 0; i < body; i += lanes) {
+                widen(data, (offset + i) * BYTES).intoArray(out, outOffset + i);
+            }
+            scalarDequantize(data, offset + body, out, outOffset + body, length - body);
         }
 
         private static FloatVector widen(MemorySegment data, long byteOffset) {

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 final class LittleEndian {
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private LittleEndian() {}
@@ -56,6 +57,10 @@ final class LittleEndian {
 
     static int i32(MemorySegment data, long byteOffset) {
         return data.get(I32, byteOffset);
+    }
+
+    static long i64(MemorySegment data, long byteOffset) {
+        return data.get(I64, byteOffset);
     }
 
     static void putU8(MemorySegment data, long byteOffset, int value) {

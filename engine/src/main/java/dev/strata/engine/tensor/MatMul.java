@@ -8,9 +8,9 @@ import dev.strata.engine.gguf.GgmlType;
  *
  * <p>{@link #matmul} (several tokens) reads each weight row from memory once for all tokens: with a
  * handful of tokens the fused dequantize-and-dot kernel runs per token on a row that stays in L1;
- * from {@link #DEQUANTIZE_MIN_TOKENS} tokens on, a quantized row is dequantized once into a
- * per-thread buffer and dotted with every token by the float kernel, so decoding is paid once per
- * row instead of once per token.
+ * from {@link #DEQUANTIZE_MIN_TOKENS} tokens on, a row of any type but F32 (and Q8_K) is
+ * dequantized once by its vector kernel into a per-thread buffer and dotted with every token by the
+ * float kernel, so decoding is paid once per row instead of once per token.
  */
 public final class MatMul {
     /** Tokens from which a quantized row is dequantized once instead of decoded per token. */
@@ -44,7 +44,7 @@ public final class MatMul {
     public void matmul(FloatTensor w, int rows, int cols, float[] x, int tokens, float[] out) {
         if (tokens == 1) {
             matvec(w, rows, cols, x, out);
-        } else if (tokens < DEQUANTIZE_MIN_TOKENS || w.type() == GgmlType.F32) {
+        } else if (tokens < DEQUANTIZE_MIN_TOKENS || !dequantizesFast(w.type())) {
             pool.parallelFor(rows, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     long rowOffset = (long) r * cols;
@@ -64,6 +64,11 @@ public final class MatMul {
                 }
             });
         }
+    }
+
+    /** Types whose vector dequantization makes dequantize-once beat per-token decoding. */
+    static boolean dequantizesFast(GgmlType type) {
+        return Kernels.VECTOR && type != GgmlType.F32 && type != GgmlType.Q8_K && FloatTensor.supports(type);
     }
 
     private float[] rowBuffer(int cols) {

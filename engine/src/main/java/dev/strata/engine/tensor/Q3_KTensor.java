@@ -70,6 +70,15 @@ final class Q3_KTensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -256,6 +265,32 @@ final class Q3_KTensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                float dAll = LittleEndian.f16(data, block + D_OFFSET);
+                for (int half = 0; half < 2; half++) {
+                    for (int j = 0; j < 4; j++) {
+                        for (int l = 0; l < 32; l += lanes) {
+                            ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data,
+                                    block + QS_OFFSET + 32 * half + l, VectorShapes.LE);
+                            ByteVector hmask = ByteVector.fromMemorySegment(VectorShapes.B, data,
+                                    block + HMASK_OFFSET + l, VectorShapes.LE);
+                            float scale = dAll * scale(data, block + SCALES_OFFSET, 8 * half + 2 * j + l / 16);
+                            widen(codes(packed, hmask, j, 4 * half + j)).mul(scale)
+                                    .intoArray(out, o + 128 * half + 32 * j + l);
+                        }
+                    }
+                }
+            }
         }
 
         /** {@code ((qs >> 2j) & 3) | (bit(hmask, bit) << 2) - 4} per byte lane. */

@@ -142,14 +142,16 @@ final class Q4_0Tensor extends FloatTensor {
             int xi = xOffset + head;
             long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
             for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
-                FloatVector d = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET));
+                float scale = LittleEndian.f16(data, block + D_OFFSET);
+                FloatVector d = FloatVector.broadcast(VectorShapes.F, scale);
+                FloatVector offset8 = FloatVector.broadcast(VectorShapes.F, -8 * scale); // (q - 8) d = q d - 8 d
                 for (int j = 0; j < HALF; j += lanes) {
                     ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
                             VectorShapes.LE);
-                    FloatVector lo = widen(packed.and((byte) 0x0F).sub((byte) 8));
-                    FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
-                    acc0 = lo.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j), acc0);
-                    acc1 = hi.mul(d).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
+                    FloatVector lo = widen(packed.and((byte) 0x0F));
+                    FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
+                    acc0 = lo.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j), acc0);
+                    acc1 = hi.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
                 }
             }
             sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);

@@ -51,6 +51,15 @@ final class Q4_1Tensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -157,6 +166,26 @@ final class Q4_1Tensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                FloatVector d = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET));
+                FloatVector m = FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + M_OFFSET));
+                for (int j = 0; j < HALF; j += lanes) {
+                    ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
+                            VectorShapes.LE);
+                    widen(packed.and((byte) 0x0F)).fma(d, m).intoArray(out, o + j);
+                    widen(packed.lanewise(VectorOperators.LSHR, 4)).fma(d, m).intoArray(out, o + j + HALF);
+                }
+            }
         }
 
         private static FloatVector widen(ByteVector bytes) {

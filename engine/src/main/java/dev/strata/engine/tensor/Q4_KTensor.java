@@ -50,6 +50,25 @@ final class Q4_KTensor extends FloatTensor {
                 : (LittleEndian.u8(data, scales + j + 4) >>> 4) | ((LittleEndian.u8(data, scales + j) >>> 6) << 4);
     }
 
+    /**
+     * {@link #scale} from the 12 scale bytes read as a little-endian long ({@code low}, bytes 0-7)
+     * and int ({@code high}, bytes 8-11): two memory reads per block instead of two per sub-block.
+     */
+    static int scaleOf(long low, int high, int j) {
+        if (j < 4) {
+            return (int) (low >>> (8 * j)) & 63;
+        }
+        return ((high >>> (8 * (j - 4))) & 0xF) | ((((int) (low >>> (8 * (j - 4))) & 0xFF) >>> 6) << 4);
+    }
+
+    /** {@link #min} from the packed scale bytes, as {@link #scaleOf}. */
+    static int minOf(long low, int high, int j) {
+        if (j < 4) {
+            return (int) (low >>> (8 * (j + 4))) & 63;
+        }
+        return ((high >>> (8 * (j - 4) + 4)) & 0xF) | ((((int) (low >>> (8 * j)) & 0xFF) >>> 6) << 4);
+    }
+
     @Override
     public float getFloat(long index) {
         return element(data, index);
@@ -227,7 +246,11 @@ final class Q4_KTensor extends FloatTensor {
         }
     }
 
-    /** Vector kernel: {@code (q * d * scale - dmin * min) * x}, two accumulators (low and high nibbles). */
+    /**
+     * Vector kernel: one sub-block of 32 per step ({@code (q * d * scale - dmin * min) * x}), two
+     * accumulators. The loop body is kept small on purpose: C2 must inline every Vector API call of
+     * the method to keep vectors in registers, and a fully unrolled super-block exceeds its budget.
+     */
     static final class Simd {
         private Simd() {}
 
@@ -244,20 +267,19 @@ final class Q4_KTensor extends FloatTensor {
             for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
                 float d = LittleEndian.f16(data, block + D_OFFSET);
                 float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
-                long scales = block + SCALES_OFFSET;
-                for (int pair = 0; pair < 4; pair++) {
-                    FloatVector d1 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair));
-                    FloatVector m1 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair));
-                    FloatVector d2 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair + 1));
-                    FloatVector m2 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair + 1));
-                    long qs = block + QS_OFFSET + 32 * pair;
-                    int y = xi + 64 * pair;
-                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
-                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
-                        FloatVector lo = widen(packed.and((byte) 0x0F));
-                        FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
-                        acc0 = lo.fma(d1, m1).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
-                        acc1 = hi.fma(d2, m2).fma(FloatVector.fromArray(VectorShapes.F, x, y + SUB_BLOCK + l), acc1);
+                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
+                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
+                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
+                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, sub));
+                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, sub));
+                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
+                    int shift = 4 * (sub & 1);
+                    int y = xi + SUB_BLOCK * sub;
+                    for (int l = 0; l < SUB_BLOCK; l += 2 * lanes) {
+                        FloatVector q0 = nibbles(data, qs + l, shift);
+                        FloatVector q1 = nibbles(data, qs + l + lanes, shift);
+                        acc0 = q0.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
+                        acc1 = q1.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l + lanes), acc1);
                     }
                 }
             }
@@ -279,21 +301,24 @@ final class Q4_KTensor extends FloatTensor {
             for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
                 float d = LittleEndian.f16(data, block + D_OFFSET);
                 float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
-                long scales = block + SCALES_OFFSET;
-                for (int pair = 0; pair < 4; pair++) {
-                    FloatVector d1 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair));
-                    FloatVector m1 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair));
-                    FloatVector d2 = FloatVector.broadcast(VectorShapes.F, d * scale(data, scales, 2 * pair + 1));
-                    FloatVector m2 = FloatVector.broadcast(VectorShapes.F, -dmin * min(data, scales, 2 * pair + 1));
-                    long qs = block + QS_OFFSET + 32 * pair;
-                    int y = o + 64 * pair;
+                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
+                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
+                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
+                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, sub));
+                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, sub));
+                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
+                    int shift = 4 * (sub & 1);
                     for (int l = 0; l < SUB_BLOCK; l += lanes) {
-                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
-                        widen(packed.and((byte) 0x0F)).fma(d1, m1).intoArray(out, y + l);
-                        widen(packed.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2).intoArray(out, y + SUB_BLOCK + l);
+                        nibbles(data, qs + l, shift).fma(scale, min).intoArray(out, o + SUB_BLOCK * sub + l);
                     }
                 }
             }
+        }
+
+        /** {@code LANES} nibbles (low when {@code shift == 0}, high when 4) as floats. */
+        private static FloatVector nibbles(MemorySegment data, long byteOffset, int shift) {
+            ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, byteOffset, VectorShapes.LE);
+            return widen(packed.lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F));
         }
 
         private static FloatVector widen(ByteVector bytes) {

@@ -65,6 +65,15 @@ final class Q5_KTensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
+        if (Kernels.VECTOR) {
+            Simd.dequantize(data, offset, out, outOffset, length);
+        } else {
+            scalarDequantize(data, offset, out, outOffset, length);
+        }
+    }
+
+    /** Reference dequantization, element by element in ggml's order. */
+    static void scalarDequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
         int head = headLength(offset, length, BLOCK_SIZE);
         for (int i = 0; i < head; i++) {
             out[outOffset + i] = element(data, offset + i);
@@ -205,7 +214,7 @@ final class Q5_KTensor extends FloatTensor {
         }
     }
 
-    /** Vector kernel: as {@link Q4_KTensor.Simd} with the fifth bit taken from {@code qh} lanes. */
+    /** Vector kernel: as {@link Q4_KTensor.Simd}, one sub-block per step, fifth bit from {@code qh} lanes. */
     static final class Simd {
         private Simd() {}
 
@@ -222,27 +231,20 @@ final class Q5_KTensor extends FloatTensor {
             for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
                 float d = LittleEndian.f16(data, block + D_OFFSET);
                 float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
-                long scales = block + SCALES_OFFSET;
-                for (int pair = 0; pair < 4; pair++) {
-                    FloatVector d1 = FloatVector.broadcast(VectorShapes.F, d * Q4_KTensor.scale(data, scales, 2 * pair));
-                    FloatVector m1 = FloatVector.broadcast(VectorShapes.F, -dmin * Q4_KTensor.min(data, scales, 2 * pair));
-                    FloatVector d2 = FloatVector.broadcast(VectorShapes.F, d * Q4_KTensor.scale(data, scales, 2 * pair + 1));
-                    FloatVector m2 = FloatVector.broadcast(VectorShapes.F,
-                            -dmin * Q4_KTensor.min(data, scales, 2 * pair + 1));
-                    long qs = block + QS_OFFSET + 32 * pair;
-                    int y = xi + 64 * pair;
-                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
-                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
-                        ByteVector qh = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QH_OFFSET + l,
-                                VectorShapes.LE);
-                        ByteVector fifthLo = qh.lanewise(VectorOperators.LSHR, 2 * pair).and((byte) 1)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        ByteVector fifthHi = qh.lanewise(VectorOperators.LSHR, 2 * pair + 1).and((byte) 1)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        FloatVector lo = widen(packed.and((byte) 0x0F).or(fifthLo));
-                        FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4).or(fifthHi));
-                        acc0 = lo.fma(d1, m1).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
-                        acc1 = hi.fma(d2, m2).fma(FloatVector.fromArray(VectorShapes.F, x, y + SUB_BLOCK + l), acc1);
+                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
+                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
+                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
+                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * Q4_KTensor.scaleOf(low, high, sub));
+                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * Q4_KTensor.minOf(low, high, sub));
+                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
+                    long qh = block + QH_OFFSET;
+                    int shift = 4 * (sub & 1);
+                    int y = xi + SUB_BLOCK * sub;
+                    for (int l = 0; l < SUB_BLOCK; l += 2 * lanes) {
+                        FloatVector q0 = codes(data, qs + l, qh + l, shift, sub);
+                        FloatVector q1 = codes(data, qs + l + lanes, qh + l + lanes, shift, sub);
+                        acc0 = q0.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
+                        acc1 = q1.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l + lanes), acc1);
                     }
                 }
             }
@@ -251,6 +253,41 @@ final class Q5_KTensor extends FloatTensor {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Five-bit codes: a nibble of {@code qs} plus bit {@code sub} of {@code qh} as 16. */
+        private static FloatVector codes(MemorySegment data, long qs, long qh, int shift, int sub) {
+            ByteVector low = ByteVector.fromMemorySegment(VectorShapes.B, data, qs, VectorShapes.LE)
+                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F);
+            ByteVector fifth = ByteVector.fromMemorySegment(VectorShapes.B, data, qh, VectorShapes.LE)
+                    .lanewise(VectorOperators.LSHR, sub).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
+            return widen(low.or(fifth));
+        }
+
+        /** Whole blocks with vectors; anything else with the scalar reference. */
+        static void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length) {
+            if (offset % BLOCK_SIZE != 0 || length % BLOCK_SIZE != 0) {
+                scalarDequantize(data, offset, out, outOffset, length);
+                return;
+            }
+            final int lanes = VectorShapes.LANES;
+            long block = offset / BLOCK_SIZE * TYPE_SIZE;
+            for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
+                float d = LittleEndian.f16(data, block + D_OFFSET);
+                float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
+                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
+                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
+                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
+                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * Q4_KTensor.scaleOf(low, high, sub));
+                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * Q4_KTensor.minOf(low, high, sub));
+                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
+                    int shift = 4 * (sub & 1);
+                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
+                        codes(data, qs + l, block + QH_OFFSET + l, shift, sub).fma(scale, min)
+                                .intoArray(out, o + SUB_BLOCK * sub + l);
+                    }
+                }
+            }
         }
 
         private static FloatVector widen(ByteVector bytes) {

@@ -200,7 +200,10 @@ final class Q6_KTensor extends FloatTensor {
         }
     }
 
-    /** Vector kernel: four accumulators, one per quarter of each 128-element half. */
+    /**
+     * Vector kernel: per half and quarter {@code k}, codes from a nibble of {@code ql} and two bits of
+     * {@code qh}; one small loop body so that C2 keeps every vector in registers; two accumulators.
+     */
     static final class Simd {
         private Simd() {}
 
@@ -212,45 +215,42 @@ final class Q6_KTensor extends FloatTensor {
             final int lanes = VectorShapes.LANES;
             FloatVector acc0 = FloatVector.zero(VectorShapes.F);
             FloatVector acc1 = acc0;
-            FloatVector acc2 = acc0;
-            FloatVector acc3 = acc0;
             int xi = xOffset + head;
             long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
             for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
                 float d = LittleEndian.f16(data, block + D_OFFSET);
                 for (int half = 0; half < 2; half++) {
-                    long ql = block + QL_OFFSET + 64 * half;
+                    long scales = LittleEndian.i64(data, block + SCALES_OFFSET + 8 * half);
                     long qh = block + QH_OFFSET + 32 * half;
-                    long sc = block + SCALES_OFFSET + 8 * half;
-                    int y = xi + 128 * half;
-                    for (int l = 0; l < 32; l += lanes) {
-                        int is = l / 16;
-                        ByteVector a = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l, VectorShapes.LE);
-                        ByteVector c = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l + 32, VectorShapes.LE);
-                        ByteVector h = ByteVector.fromMemorySegment(VectorShapes.B, data, qh + l, VectorShapes.LE);
-                        ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q2 = c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
-                                .lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4)
-                                .and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6)
-                                .lanewise(VectorOperators.LSHL, 4));
-                        acc0 = widen(q1.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is))
-                                .fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
-                        acc1 = widen(q2.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 2))
-                                .fma(FloatVector.fromArray(VectorShapes.F, x, y + l + 32), acc1);
-                        acc2 = widen(q3.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 4))
-                                .fma(FloatVector.fromArray(VectorShapes.F, x, y + l + 64), acc2);
-                        acc3 = widen(q4.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 6))
-                                .fma(FloatVector.fromArray(VectorShapes.F, x, y + l + 96), acc3);
+                    for (int k = 0; k < 4; k++) {
+                        long ql = block + QL_OFFSET + 64 * half + 32 * (k & 1);
+                        int shift = 4 * (k >> 1);
+                        int y = xi + 128 * half + 32 * k;
+                        for (int l = 0; l < 32; l += 2 * lanes) {
+                            float s0 = d * (byte) (scales >>> (8 * (l / 16 + 2 * k)));
+                            float s1 = d * (byte) (scales >>> (8 * ((l + lanes) / 16 + 2 * k)));
+                            FloatVector q0 = codes(data, ql + l, qh + l, shift, 2 * k);
+                            FloatVector q1 = codes(data, ql + l + lanes, qh + l + lanes, shift, 2 * k);
+                            acc0 = q0.mul(s0).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
+                            acc1 = q1.mul(s1).fma(FloatVector.fromArray(VectorShapes.F, x, y + l + lanes), acc1);
+                        }
                     }
                 }
             }
-            sum += acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            sum += acc0.add(acc1).reduceLanes(VectorOperators.ADD);
             if (body < length) {
                 sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
             }
             return sum;
+        }
+
+        /** Six-bit codes minus 32: a nibble of {@code ql} and two bits of {@code qh}. */
+        private static FloatVector codes(MemorySegment data, long ql, long qh, int shift, int highShift) {
+            ByteVector low = ByteVector.fromMemorySegment(VectorShapes.B, data, ql, VectorShapes.LE)
+                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F);
+            ByteVector high = ByteVector.fromMemorySegment(VectorShapes.B, data, qh, VectorShapes.LE)
+                    .lanewise(VectorOperators.LSHR, highShift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+            return widen(low.or(high).sub((byte) 32));
         }
 
         /** Whole blocks with vectors; anything else with the scalar reference. */
@@ -264,26 +264,16 @@ final class Q6_KTensor extends FloatTensor {
             for (int o = outOffset; o < outOffset + length; o += BLOCK_SIZE, block += TYPE_SIZE) {
                 float d = LittleEndian.f16(data, block + D_OFFSET);
                 for (int half = 0; half < 2; half++) {
-                    long ql = block + QL_OFFSET + 64 * half;
+                    long scales = LittleEndian.i64(data, block + SCALES_OFFSET + 8 * half);
                     long qh = block + QH_OFFSET + 32 * half;
-                    long sc = block + SCALES_OFFSET + 8 * half;
-                    int y = o + 128 * half;
-                    for (int l = 0; l < 32; l += lanes) {
-                        int is = l / 16;
-                        ByteVector a = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l, VectorShapes.LE);
-                        ByteVector c = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l + 32, VectorShapes.LE);
-                        ByteVector h = ByteVector.fromMemorySegment(VectorShapes.B, data, qh + l, VectorShapes.LE);
-                        ByteVector q1 = a.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q2 = c.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
-                                .lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4)
-                                .and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6)
-                                .lanewise(VectorOperators.LSHL, 4));
-                        widen(q1.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is)).intoArray(out, y + l);
-                        widen(q2.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 2)).intoArray(out, y + l + 32);
-                        widen(q3.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 4)).intoArray(out, y + l + 64);
-                        widen(q4.sub((byte) 32)).mul(d * LittleEndian.i8(data, sc + is + 6)).intoArray(out, y + l + 96);
+                    for (int k = 0; k < 4; k++) {
+                        long ql = block + QL_OFFSET + 64 * half + 32 * (k & 1);
+                        int shift = 4 * (k >> 1);
+                        int y = o + 128 * half + 32 * k;
+                        for (int l = 0; l < 32; l += lanes) {
+                            float scale = d * (byte) (scales >>> (8 * (l / 16 + 2 * k)));
+                            codes(data, ql + l, qh + l, shift, 2 * k).mul(scale).intoArray(out, y + l);
+                        }
                     }
                 }
             }

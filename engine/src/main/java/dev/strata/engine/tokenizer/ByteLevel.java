@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
  * Unsupervised Multitask Learners", and OpenAI's {@code encoder.py}.
  */
 final class ByteLevel {
-    private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[0x144];
 
     static {
@@ -19,16 +18,11 @@ final class ByteLevel {
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
             char c = printable ? (char) b : (char) next++;
-            BYTE_TO_CHAR[b] = c;
             CHAR_TO_BYTE[c] = b;
         }
     }
 
     private ByteLevel() {}
-
-    static char charOf(int b) {
-        return BYTE_TO_CHAR[b & 0xFF];
-    }
 
     /** The byte {@code c} spells, or -1 when {@code c} is not one of the 256 byte characters. */
     static int byteOf(int c) {
@@ -64,14 +58,5 @@ final class ByteLevel {
             }
         });
         return out.toByteArray();
-    }
-
-    /** {@code bytes} spelled with byte characters. */
-    static String encode(byte[] bytes) {
-        char[] chars = new char[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
-        }
-        return new String(chars);
     }
 }

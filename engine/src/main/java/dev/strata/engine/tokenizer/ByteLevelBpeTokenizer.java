@@ -1,6 +1,7 @@
 package dev.strata.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,9 +24,19 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     /** Token of each single byte, or -1. */
     private final int[] byteTokens = new int[256];
     private final byte[][] bytesOf;
+    /** Default of {@link #mergeScanLimit}. */
+    static final int MERGE_SCAN_LIMIT = 48;
+    /** Words of at most this many bytes merge by a linear scan, longer ones through the queue. */
+    private final int mergeScanLimit;
 
     ByteLevelBpeTokenizer(Vocabulary vocab, String[] mergeRules, PreTokenizer preTokenizer) {
+        this(vocab, mergeRules, preTokenizer, MERGE_SCAN_LIMIT);
+    }
+
+    /** {@code mergeScanLimit} 0 sends every word through the queue (tests compare the two paths). */
+    ByteLevelBpeTokenizer(Vocabulary vocab, String[] mergeRules, PreTokenizer preTokenizer, int mergeScanLimit) {
         super(vocab);
+        this.mergeScanLimit = mergeScanLimit;
         this.preTokenizer = preTokenizer;
         this.splitter = new RegexSplitter(preTokenizer.regexes());
         int n = vocab.size();
@@ -36,15 +47,16 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
             if (bytes != null && bytes.length > 0) {
                 symbols.put(bytes, id);
             }
-            bytesOf[id] = decodePiece(id);
+            bytesOf[id] = decodePiece(id, bytes);
         }
         for (int b = 0; b < 256; b++) {
             byteSymbols[b] = symbolOf(new byte[] {(byte) b});
             byteTokens[b] = byteSymbols[b] < n ? byteSymbols[b] : -1;
         }
         this.merges = new MergeTable(mergeRules.length);
+        byte[] scratch = new byte[1024];
         for (int rank = 0; rank < mergeRules.length; rank++) {
-            addMerge(mergeRules[rank], rank);
+            addMerge(mergeRules[rank], rank, scratch);
         }
     }
 
@@ -58,28 +70,41 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         return preTokenizer;
     }
 
-    /** A rule is "LEFT RIGHT" (split at the first space after the first character), ranked by position. */
-    private void addMerge(String rule, int rank) {
+    /**
+     * A rule is "LEFT RIGHT" (split at the first space after the first character), ranked by
+     * position. Both halves are decoded into {@code scratch} back to back, so the joined symbol is
+     * a slice too and nothing is allocated unless a new symbol is met.
+     */
+    private void addMerge(String rule, int rank, byte[] scratch) {
         int space = rule.indexOf(' ', 1);
-        if (space < 0) {
+        if (space < 0 || space == rule.length() - 1 || rule.length() - 1 > scratch.length) {
             return;
         }
-        byte[] left = ByteLevel.decodeStrict(rule.substring(0, space));
-        byte[] right = ByteLevel.decodeStrict(rule.substring(space + 1));
-        if (left == null || right == null || left.length == 0 || right.length == 0) {
-            return; // no text can ever produce these symbols
+        int n = 0;
+        for (int i = 0; i < rule.length(); i++) {
+            if (i == space) {
+                continue;
+            }
+            int b = ByteLevel.byteOf(rule.charAt(i));
+            if (b < 0) {
+                return; // a character outside the byte alphabet: no text can ever produce this pair
+            }
+            scratch[n++] = (byte) b;
         }
-        byte[] joined = new byte[left.length + right.length];
-        System.arraycopy(left, 0, joined, 0, left.length);
-        System.arraycopy(right, 0, joined, left.length, right.length);
-        merges.putIfAbsent(symbolOf(left), symbolOf(right), rank, symbolOf(joined));
+        int left = symbolOf(scratch, 0, space);
+        int right = symbolOf(scratch, space, n);
+        merges.putIfAbsent(left, right, rank, symbolOf(scratch, 0, n));
     }
 
     private int symbolOf(byte[] bytes) {
-        int s = symbols.get(bytes);
+        return symbolOf(bytes, 0, bytes.length);
+    }
+
+    private int symbolOf(byte[] bytes, int from, int to) {
+        int s = symbols.get(bytes, from, to);
         if (s < 0) {
             s = vocab.size() + symbols.size(); // every key so far has a distinct id, so this one is free
-            symbols.put(bytes, s);
+            symbols.put(Arrays.copyOfRange(bytes, from, to), s);
         }
         return s;
     }
@@ -110,10 +135,11 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         return bytesOf[checkId(id)].clone();
     }
 
-    private byte[] decodePiece(int id) {
+    /** What token {@code id} decodes to; {@code strict} is its byte-level spelling decoded, or null. */
+    private byte[] decodePiece(int id, byte[] strict) {
         String piece = vocab.pieces[id];
         return switch (vocab.types[id]) {
-            case NORMAL -> ByteLevel.decodeLenient(piece);
+            case NORMAL -> strict != null ? strict : ByteLevel.decodeLenient(piece);
             case USER_DEFINED -> piece.getBytes(StandardCharsets.UTF_8);
             case CONTROL, UNKNOWN, BYTE, UNUSED, UNDEFINED -> new byte[0];
         };
@@ -126,6 +152,8 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
         private int[] length = new int[64];
         private int[] prev = new int[64];
         private int[] next = new int[64];
+        /** For the scan: the merge ({@code rank << 32 | symbol}) of each symbol with its right neighbour, or -1. */
+        private long[] pairMerge = new long[64];
         private byte[] utf8;
 
         void tokenize(String text, TokenIds out) {
@@ -159,6 +187,7 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 length = new int[capacity];
                 prev = new int[capacity];
                 next = new int[capacity];
+                pairMerge = new long[capacity];
             }
             for (int i = 0; i < n; i++) {
                 symbol[i] = byteSymbols[utf8[from + i] & 0xFF];
@@ -166,6 +195,67 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 prev[i] = i - 1;
                 next[i] = i + 1 < n ? i + 1 : -1;
             }
+            if (n <= mergeScanLimit) {
+                mergeByScan(n);
+            } else {
+                mergeByQueue(n);
+            }
+            int offset = from;
+            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
+                int s = symbol[i];
+                if (s < vocab.size()) {
+                    out.add(s);
+                } else {
+                    for (int b = offset; b < offset + length[i]; b++) {
+                        int t = byteTokens[utf8[b] & 0xFF];
+                        if (t >= 0) {
+                            out.add(t);
+                        }
+                    }
+                }
+                offset += length[i];
+            }
+        }
+
+        /**
+         * Short words: keep the best merge of each adjacent pair and scan for the lowest rank
+         * (leftmost on ties). The queue holds exactly these pairs too (stale entries aside), so
+         * both pick the same merge every step; the scan just avoids the heap for a handful of bytes.
+         */
+        private void mergeByScan(int n) {
+            for (int i = 0; i < n; i++) {
+                pairMerge[i] = i + 1 < n ? merges.get(symbol[i], symbol[i + 1]) : -1L;
+            }
+            while (n > 0) {
+                int best = -1;
+                long bestRank = Long.MAX_VALUE;
+                for (int i = 0; i != -1; i = next[i]) {
+                    long m = pairMerge[i];
+                    if (m >= 0 && (m >>> 32) < bestRank) { // strictly lower: the leftmost of equal ranks wins
+                        bestRank = m >>> 32;
+                        best = i;
+                    }
+                }
+                if (best < 0) {
+                    return;
+                }
+                int right = next[best];
+                symbol[best] = (int) pairMerge[best];
+                length[best] += length[right];
+                length[right] = 0;
+                next[best] = next[right];
+                if (next[right] >= 0) {
+                    prev[next[right]] = best;
+                }
+                pairMerge[best] = next[best] >= 0 ? merges.get(symbol[best], symbol[next[best]]) : -1L;
+                if (prev[best] >= 0) {
+                    pairMerge[prev[best]] = merges.get(symbol[prev[best]], symbol[best]);
+                }
+            }
+        }
+
+        /** Long words: candidate pairs in a priority queue, stale ones skipped (llama.cpp's loop). */
+        private void mergeByQueue(int n) {
             queue.clear();
             for (int i = 1; i < n; i++) {
                 addBigram(i - 1, i);
@@ -186,21 +276,6 @@ final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
                 }
                 addBigram(prev[left], left);
                 addBigram(left, next[left]);
-            }
-            int offset = from;
-            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
-                int s = symbol[i];
-                if (s < vocab.size()) {
-                    out.add(s);
-                } else {
-                    for (int b = offset; b < offset + length[i]; b++) {
-                        int t = byteTokens[utf8[b] & 0xFF];
-                        if (t >= 0) {
-                            out.add(t);
-                        }
-                    }
-                }
-                offset += length[i];
             }
         }
 

@@ -13,6 +13,8 @@ import java.util.List;
  */
 final class SentencePieceTokenizer extends VocabularyTokenizer {
     static final char SPACE_MARK = '\u2581';
+    /** Default of {@link #mergeScanLimit}. */
+    static final int MERGE_SCAN_LIMIT = 48;
 
     /** Id for each byte value: {@code <0xNN>}, else the one-character piece, else unknown. */
     private final int[] byteTokens = new int[256];
@@ -20,8 +22,17 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
     /** Where the text may be cut into independently merged parts (see {@link CodePointPairs}). */
     private final CodePointPairs pairsInPieces;
 
+    /** Parts of at most this many code points merge by a linear scan, longer ones through the queue. */
+    private final int mergeScanLimit;
+
     SentencePieceTokenizer(Vocabulary vocab) {
+        this(vocab, MERGE_SCAN_LIMIT);
+    }
+
+    /** {@code mergeScanLimit} 0 sends every part through the queue (tests compare the two paths). */
+    SentencePieceTokenizer(Vocabulary vocab, int mergeScanLimit) {
         super(vocab);
+        this.mergeScanLimit = mergeScanLimit;
         pairsInPieces = CodePointPairs.of(vocab.pieces);
         for (int b = 0; b < 256; b++) {
             int id = vocab.ids.get(String.format("<0x%02X>", b));
@@ -104,6 +115,8 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
         private int[] length = new int[0];
         private int[] prev = new int[0];
         private int[] next = new int[0];
+        /** For the scan: the piece each symbol forms with its right neighbour, or -1. */
+        private int[] pairPiece = new int[0];
         private String text;
 
         /** Cuts {@code escaped} where no piece can span and merges each part on its own (same result, small queues). */
@@ -125,6 +138,54 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
 
         private void tokenize(int from, int to, TokenIds out) {
             int n = split(text, from, to);
+            if (n <= mergeScanLimit) {
+                mergeByScan(n);
+            } else {
+                mergeByQueue(n);
+            }
+            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
+                emit(i, out);
+            }
+        }
+
+        /**
+         * Short parts: keep the piece each adjacent pair would form and scan for the best score
+         * (leftmost on ties). The queue holds exactly these pairs too (stale entries aside), so
+         * both pick the same merge every step.
+         */
+        private void mergeByScan(int n) {
+            for (int i = 0; i < n; i++) {
+                pairPiece[i] = i + 1 < n ? pieceOf(i, i + 1) : -1;
+            }
+            while (n > 0) {
+                int best = -1;
+                float bestScore = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i != -1; i = next[i]) {
+                    int piece = pairPiece[i];
+                    if (piece >= 0 && (best < 0 || vocab.scores[piece] > bestScore)) {
+                        bestScore = vocab.scores[piece];
+                        best = i;
+                    }
+                }
+                if (best < 0) {
+                    return;
+                }
+                int right = next[best];
+                length[best] += length[right];
+                length[right] = 0;
+                next[best] = next[right];
+                if (next[right] >= 0) {
+                    prev[next[right]] = best;
+                }
+                pairPiece[best] = next[best] >= 0 ? pieceOf(best, next[best]) : -1;
+                if (prev[best] >= 0) {
+                    pairPiece[prev[best]] = pieceOf(prev[best], best);
+                }
+            }
+        }
+
+        /** Long parts: candidate pairs in a priority queue, stale ones skipped (llama.cpp's loop). */
+        private void mergeByQueue(int n) {
             queue.clear();
             for (int i = 1; i < n; i++) {
                 tryAddBigram(i - 1, i);
@@ -145,9 +206,11 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
                 tryAddBigram(prev[left], left);
                 tryAddBigram(left, next[left]);
             }
-            for (int i = n == 0 ? -1 : 0; i != -1; i = next[i]) {
-                emit(i, out);
-            }
+        }
+
+        /** The piece symbols {@code left} and {@code right} (adjacent) would form, or -1. */
+        private int pieceOf(int left, int right) {
+            return vocab.ids.get(text, start[left], start[left] + length[left] + length[right]);
         }
 
         /** One symbol per code point of {@code s[from, to)}; returns the number of symbols. */
@@ -159,6 +222,7 @@ final class SentencePieceTokenizer extends VocabularyTokenizer {
                 length = new int[capacity];
                 prev = new int[capacity];
                 next = new int[capacity];
+                pairPiece = new int[capacity];
             }
             int n = 0;
             for (int i = from; i < to; n++) {

@@ -19,23 +19,30 @@ public final class Tokenizers {
      * @throws EngineException.InvalidModelFile when the tokenizer metadata is missing or inconsistent
      */
     public static Tokenizer fromGguf(GgufFile gguf) {
+        return fromGguf(gguf, SentencePieceTokenizer.MERGE_SCAN_LIMIT);
+    }
+
+    /** As {@link #fromGguf(GgufFile)}, choosing when merges scan rather than queue (0: always queue; for tests). */
+    static Tokenizer fromGguf(GgufFile gguf, int mergeScanLimit) {
         String model = gguf.getString("tokenizer.ggml.model")
                 .orElseThrow(() -> new EngineException.InvalidModelFile("the file has no tokenizer.ggml.model"));
         return switch (model) {
-            case "llama" -> new SentencePieceTokenizer(Vocabulary.fromGguf(gguf, SentencePieceTokenizer.defaults()));
-            case "gpt2" -> byteLevelBpe(gguf);
+            case "llama" -> new SentencePieceTokenizer(Vocabulary.fromGguf(gguf, SentencePieceTokenizer.defaults()),
+                    mergeScanLimit);
+            case "gpt2" -> byteLevelBpe(gguf, mergeScanLimit);
             case "bert" -> new WordPieceTokenizer(Vocabulary.fromGguf(gguf, WordPieceTokenizer.defaults()));
             default -> throw new EngineException.Unsupported("tokenizer model '" + model
                     + "' is not supported (supported: llama, gpt2, bert)");
         };
     }
 
-    private static Tokenizer byteLevelBpe(GgufFile gguf) {
+    private static Tokenizer byteLevelBpe(GgufFile gguf, int mergeScanLimit) {
         PreTokenizer pre = PreTokenizer.forName(gguf.getString("tokenizer.ggml.pre").orElse(null));
         String[] merges = Vocabulary.array(gguf, "tokenizer.ggml.merges", String[].class);
         if (merges == null) {
             throw new EngineException.InvalidModelFile("a gpt2 tokenizer needs tokenizer.ggml.merges, which is missing");
         }
-        return new ByteLevelBpeTokenizer(Vocabulary.fromGguf(gguf, ByteLevelBpeTokenizer.defaults(pre)), merges, pre);
+        return new ByteLevelBpeTokenizer(Vocabulary.fromGguf(gguf, ByteLevelBpeTokenizer.defaults(pre)), merges, pre,
+                mergeScanLimit);
     }
 }

@@ -1,26 +1,8 @@
 package dev.strata.engine.tokenizer;
 
-/** UTF-8 facts the tokenizers need, on bytes and on Java strings. */
+/** Making Java strings encodable: UTF-8 has no form for an unpaired surrogate. */
 final class Utf8 {
     private Utf8() {}
-
-    /** Length of the UTF-8 sequence that starts with {@code lead} (1 for continuation or invalid bytes), as llama.cpp's {@code unicode_len_utf8}. */
-    static int sequenceLength(byte lead) {
-        int b = lead & 0xFF;
-        if (b < 0x80) {
-            return 1;
-        }
-        if (b < 0xC0) {
-            return 1;
-        }
-        if (b < 0xE0) {
-            return 2;
-        }
-        if (b < 0xF0) {
-            return 3;
-        }
-        return b < 0xF8 ? 4 : 1;
-    }
 
     /** {@code s} with every unpaired surrogate replaced by U+FFFD, so that it has a UTF-8 form. */
     static String withoutLoneSurrogates(String s) {

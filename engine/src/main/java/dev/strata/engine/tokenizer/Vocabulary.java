@@ -231,12 +231,6 @@ final class Vocabulary {
         return id >= 0 && id < endOfGeneration.length && endOfGeneration[id];
     }
 
-    /** Control and unknown tokens decode to nothing. */
-    boolean isControl(int id) {
-        TokenType t = types[id];
-        return t == TokenType.CONTROL || t == TokenType.UNKNOWN;
-    }
-
     /**
      * Splits {@code text} around the special tokens written in it, as llama.cpp's
      * {@code tokenizer_st_partition}: tokens are taken longest first, each splitting every text

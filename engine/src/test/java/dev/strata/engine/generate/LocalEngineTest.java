@@ -161,6 +161,24 @@ class LocalEngineTest {
     }
 
     @Test
+    void aFailingSequenceEndsAloneAndTheEngineGoesOn() throws InterruptedException {
+        java.util.Map<Integer, Float> banAll = new java.util.HashMap<>();
+        for (int id = 0; id < 512; id++) {
+            banAll.put(id, Float.NEGATIVE_INFINITY);
+        }
+        TokenStream ok = engine.submit(GenerationRequest.of("ok", new int[] {1}, SamplingParams.GREEDY, 5));
+        TokenStream bad = engine.submit(GenerationRequest.of("bad", new int[] {1},
+                SamplingParams.builder().logitBias(banAll).seed(1L).build(), 5));
+        GenerationEvent failed = drain(bad).terminal();
+        assertThat(failed).isInstanceOf(GenerationEvent.Failed.class);
+        assertThat(((GenerationEvent.Failed) failed).error()).isInstanceOf(EngineException.InvalidRequest.class)
+                .hasMessage("logit_bias leaves no token to sample");
+        assertThat(drain(ok).tokens()).hasSize(5);
+        assertThat(drain(engine.submit(GenerationRequest.of("after", new int[] {1}, SamplingParams.GREEDY, 2)))
+                .tokens()).hasSize(2);
+    }
+
+    @Test
     void zeroMaxTokensFinishesAtOnce() throws InterruptedException {
         Run run = drain(engine.submit(GenerationRequest.of("zero", new int[] {1}, SamplingParams.GREEDY, 0)));
         assertThat(run.tokens()).isEmpty();

@@ -79,6 +79,20 @@ class SamplerTest {
     }
 
     @Test
+    void topKOverManyTokensKeepsExactlyTheKBest() {
+        float[] logits = randomLogits(8);
+        Integer[] order = new Integer[V];
+        for (int i = 0; i < V; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+        Set<Integer> best = new TreeSet<>(java.util.Arrays.asList(order).subList(0, 5));
+        // temperature 5 flattens the distribution so every kept token shows up
+        assertThat(support(SamplingParams.builder().topK(5).temperature(5).seed(2L).build(), logits, 3000))
+                .isEqualTo(best);
+    }
+
+    @Test
     void topPKeepsTheSmallestPrefixReachingP() {
         float[] logits = logitsOf(0.5, 0.3, 0.15, 0.05);
         assertThat(support(SamplingParams.builder().topP(0.75f).seed(1L).build(), logits, 2000)).containsExactly(0, 1);
@@ -168,6 +182,7 @@ class SamplerTest {
         assertThat(s.logprob(5) - s.logprob(6)).isCloseTo(logits[5] + 2f - logits[6], within(1e-5f));
         assertThat(s.logprob(token)).isLessThanOrEqualTo(0f);
 
+        assertThat(s.topLogprobs(0, new int[0], new float[0])).isZero();
         int[] ids = new int[5];
         float[] lps = new float[5];
         assertThat(s.topLogprobs(5, ids, lps)).isEqualTo(5);

@@ -15,7 +15,31 @@ final class KernelTestSupport {
         float dot(MemorySegment data, long offset, float[] x, int xOffset, int length);
     }
 
+    /** The signature of the scalar reference dequantization kernels. */
+    interface DequantizeKernel {
+        void dequantize(MemorySegment data, long offset, float[] out, int outOffset, int length);
+    }
+
     private KernelTestSupport() {}
+
+    /** The scalar dequantization of types that also have a vector one; null for F32 and Q8_K. */
+    static DequantizeKernel scalarDequantize(GgmlType type) {
+        return switch (type) {
+            case F16 -> F16Tensor::scalarDequantize;
+            case BF16 -> BF16Tensor::scalarDequantize;
+            case Q8_0 -> Q8_0Tensor::scalarDequantize;
+            case Q4_0 -> Q4_0Tensor::scalarDequantize;
+            case Q4_1 -> Q4_1Tensor::scalarDequantize;
+            case Q5_0 -> Q5_0Tensor::scalarDequantize;
+            case Q5_1 -> Q5_1Tensor::scalarDequantize;
+            case Q2_K -> Q2_KTensor::scalarDequantize;
+            case Q3_K -> Q3_KTensor::scalarDequantize;
+            case Q4_K -> Q4_KTensor::scalarDequantize;
+            case Q5_K -> Q5_KTensor::scalarDequantize;
+            case Q6_K -> Q6_KTensor::scalarDequantize;
+            default -> null;
+        };
+    }
 
     /** Parameter source: every supported type. */
     static GgmlType[] types() {

@@ -22,4 +22,9 @@ class KernelsTest {
         assertThat(VectorShapes.S.length()).isEqualTo(VectorShapes.LANES);
         assertThat(VectorShapes.I.length()).isEqualTo(VectorShapes.LANES);
     }
+
+    @Test
+    void warmUpRunsTheKernelsOfSupportedTypesAndSkipsOthers() {
+        FloatTensor.warmUp(java.util.List.of(dev.strata.engine.gguf.GgmlType.Q8_0, dev.strata.engine.gguf.GgmlType.IQ2_XXS));
+    }
 }

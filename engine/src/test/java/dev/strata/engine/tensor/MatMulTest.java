@@ -25,11 +25,11 @@ class MatMulTest {
 
     /** matvec and matmul (below and above the dequantize-once threshold) agree with per-row dots. */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K", "Q5_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAgreesWithRowDots(GgmlType type) {
         Random random = new Random(11);
         int rows = 37;
-        int cols = 512;
+        int cols = 256;
         FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
                 Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
         MatMul matMul = new MatMul(pool);

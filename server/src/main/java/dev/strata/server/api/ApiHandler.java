@@ -10,6 +10,8 @@ import dev.strata.server.store.StoreException;
 import dev.strata.server.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -18,6 +20,8 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -37,10 +41,17 @@ public final class ApiHandler extends Handler.Abstract {
     private final ObjectMapper json = ApiJson.newMapper();
     private final ErrorMapper errors = new ErrorMapper();
     private final long maxBodyBytes;
+<<<<<<< HEAD
     private final TenancyApi tenancy;
     private final AdminEndpoint admin;
     private final RequestIds ids;
     private final Clock clock;
+=======
+    private final CallParser parser;
+    private final RequestIds ids;
+    private final InferenceService inference;
+    private final String defaultModel;
+>>>>>>> main
 
     public ApiHandler(ModelRegistry registry, InferenceService inference, ApiOptions options, Clock clock,
             RandomGenerator random, BooleanSupplier shuttingDown, TenancyApi tenancy) {
@@ -51,7 +62,14 @@ public final class ApiHandler extends Handler.Abstract {
         this.clock = clock;
         CallParser parser = new CallParser(options.maxN());
         RequestIds ids = new RequestIds(random);
+<<<<<<< HEAD
         this.ids = ids;
+=======
+        this.parser = parser;
+        this.ids = ids;
+        this.inference = inference;
+        this.defaultModel = registry.all().getFirst().id();
+>>>>>>> main
         String fingerprint = "fp_strata_" + options.version();
         ModelsEndpoint models = new ModelsEndpoint(registry);
         HealthEndpoint health = new HealthEndpoint(registry, shuttingDown, options.retryAfterSeconds());
@@ -64,6 +82,28 @@ public final class ApiHandler extends Handler.Abstract {
         route("GET", "/health/ready", health::ready);
         route("GET", "/version", ex -> ex.sendJson(200, version));
         this.modelById = Map.of("GET", models::one);
+    }
+
+    /**
+     * This API with the WebSocket route {@code /v1/stream} in front of it, on {@code server}.
+     *
+     * @param threads starts the thread that streams each WebSocket generation (virtual threads)
+     */
+    public Handler withWebSocket(Server server, ThreadFactory threads) {
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxTextMessageSize(maxBodyBytes);
+            container.setIdleTimeout(Duration.ofMinutes(10));
+            container.addMapping("/v1/stream", (request, response, callback) -> {
+                AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                if (auth instanceof AuthResult.Authenticated a) {
+                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller());
+                }
+                Response.writeError(request, response, callback, 401, ((AuthResult.Denied) auth).message());
+                return null;
+            });
+        });
+        upgrade.setHandler(this);
+        return upgrade;
     }
 
     private void route(String method, String path, Endpoint endpoint) {

@@ -114,12 +114,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code -m}, else the demo model under {@code $STRATA_HOME} (set by the launcher), else under the working directory. */
+    /**
+     * {@code -m}, else the demo model under {@code $STRATA_HOME} (the launcher exports its own
+     * directory), else where {@link DemoModel#locate} finds it.
+     */
     private Path modelPath() {
         if (model != null) {
             return model;
         }
         String home = System.getenv("STRATA_HOME");
-        return home == null || home.isBlank() ? DEMO_MODEL : Path.of(home).resolve(DEMO_MODEL);
+        return home == null || home.isBlank() ? DemoModel.locate() : Path.of(home).resolve(DEMO_MODEL);
     }
 }

@@ -5,6 +5,7 @@ import dev.strata.server.api.ApiOptions;
 import dev.strata.server.api.TenancyApi;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.grpc.GrpcServer;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.inference.InferenceService;
 import dev.strata.server.registry.ModelLoader;
@@ -27,6 +28,7 @@ public final class Gateway implements AutoCloseable {
     private final InferenceService inference;
     private final ExecutorService requestThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer http;
+    private final GrpcServer grpc;
     private final Tenancy tenancy;
     private volatile boolean shuttingDown;
 
@@ -36,22 +38,34 @@ public final class Gateway implements AutoCloseable {
         this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime);
         this.tenancy = new Tenancy(config.tenancy(), limits.maxConcurrentRequests(), limits.retryAfterSeconds(), clock,
                 System::nanoTime);
-        this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(), Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
+        this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(),
+                Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown, new TenancyApi(tenancy.authenticator(),
                         tenancy.adminAuth(), tenancy.keyAdmin(), tenancy.audit(), tenancy.prices(), tenancy::status));
-        this.http = new HttpServer(config.server(), api, requestThreads);
+        this.http = new HttpServer(config.server(),
+                server -> api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()), requestThreads);
+        this.grpc = config.server().grpcPort() < 0 ? null
+                : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator());
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */
     public void start() throws Exception {
         http.start();
+        if (grpc != null) {
+            grpc.start();
+        }
         registry.loadAll();
     }
 
     public URI httpUri() {
         return http.uri();
+    }
+
+    /** The bound gRPC port, or -1 when gRPC is disabled. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public ModelRegistry registry() {
@@ -74,7 +88,13 @@ public final class Gateway implements AutoCloseable {
     public void stop() {
         shuttingDown = true;
         try {
+            if (grpc != null) {
+                grpc.shutdownAsync();
+            }
             http.stop();
+            if (grpc != null) {
+                grpc.stop();
+            }
         } finally {
             registry.close();
             requestThreads.shutdownNow();

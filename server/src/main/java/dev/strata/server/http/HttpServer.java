@@ -4,6 +4,7 @@ import dev.strata.server.config.ServerConfig;
 import dev.strata.server.config.TlsConfig;
 import java.net.URI;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -27,8 +28,11 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final boolean tls;
 
-    /** @param virtualThreads executor that runs each request (a virtual-thread-per-task executor) */
-    public HttpServer(ServerConfig config, Handler handler, Executor virtualThreads) {
+    /**
+     * @param handlers       builds the handler tree for the Jetty server (WebSocket upgrades need it)
+     * @param virtualThreads executor that runs each request (a virtual-thread-per-task executor)
+     */
+    public HttpServer(ServerConfig config, Function<Server, Handler> handlers, Executor virtualThreads) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("strata-http");
         pool.setVirtualThreadsExecutor(virtualThreads);
@@ -55,7 +59,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
-        server.setHandler(new GracefulHandler(handler));
+        server.setHandler(new GracefulHandler(handlers.apply(server)));
         server.setStopTimeout(config.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
     }

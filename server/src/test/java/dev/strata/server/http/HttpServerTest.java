@@ -54,7 +54,7 @@ class HttpServerTest {
     void servesHttpsFromPemFilesOnVirtualThreads() throws Exception {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(1), Limits.DEFAULTS,
                 Optional.of(new TlsConfig(resource("cert.pem"), resource("key.pem"))));
-        HttpServer server = new HttpServer(config, new ThreadReporter(), Executors.newVirtualThreadPerTaskExecutor());
+        HttpServer server = new HttpServer(config, jetty -> new ThreadReporter(), Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         try (HttpClient client = HttpClient.newBuilder().sslContext(trusting(resource("cert.pem"))).build()) {
             assertThat(server.uri().getScheme()).isEqualTo("https");

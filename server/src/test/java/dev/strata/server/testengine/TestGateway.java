@@ -32,9 +32,14 @@ public final class TestGateway implements AutoCloseable {
 
     /** Serves {@code engine} as model {@code id} with the given limits. */
     public static TestGateway serving(String id, TestEngine engine, Limits limits) throws Exception {
+        return serving(id, engine, limits, -1);
+    }
+
+    public static TestGateway serving(String id, TestEngine engine, Limits limits, int grpcPort) throws Exception {
         return start(List.of(new ModelConfig(id, Path.of(id + ".gguf"), 0, 0, SamplingDefaults.NONE)),
                 config -> new LoadedModel(engine,
-                        new TemplateChatFormatter(ChatTemplate.chatMl(TemplateOptions.of("<s>", "</s>")))), limits);
+                        new TemplateChatFormatter(ChatTemplate.chatMl(TemplateOptions.of("<s>", "</s>")))), limits,
+                grpcPort);
     }
 
     /** Serves the bundled demo model ({@code models/stories260K.gguf}) with the real engine. */
@@ -45,7 +50,14 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(List<ModelConfig> models, ModelLoader loader, Limits limits) throws Exception {
-        ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5), limits, Optional.empty());
+        return start(models, loader, limits, -1);
+    }
+
+    /** @param grpcPort 0 for a free port, -1 for no gRPC */
+    public static TestGateway start(List<ModelConfig> models, ModelLoader loader, Limits limits, int grpcPort)
+            throws Exception {
+        ServerConfig server = new ServerConfig("127.0.0.1", 0, grpcPort, Duration.ofSeconds(5), limits,
+                Optional.empty());
         Gateway gateway = new Gateway(new StrataConfig(server, models), loader, Clock.systemUTC(), "test");
         gateway.start();
         return new TestGateway(gateway);

@@ -1,0 +1,66 @@
+package dev.strata.bench.kernels;
+
+import dev.strata.engine.gguf.GgmlType;
+import dev.strata.engine.tensor.ComputePool;
+import dev.strata.engine.tensor.FloatTensor;
+import dev.strata.engine.tensor.MatMul;
+import dev.strata.engine.tensor.Quantizer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+/**
+ * Best-of-N timing of the same single-threaded product as {@link MatVecBenchmark}, for machines
+ * shared with other work where JMH's averages mostly measure the neighbours: the fastest of many
+ * runs approximates the kernel's own speed. Usage:
+ * {@code java --add-modules jdk.incubator.vector -cp strata-bench.jar dev.strata.bench.kernels.KernelThroughput
+ * SECONDS_PER_TYPE TOKENS TYPE...}; add {@code -Dstrata.kernels=scalar} for the scalar kernels.
+ */
+public final class KernelThroughput {
+    private static final int ROWS = 256;
+    private static final int COLS = 4096;
+
+    private KernelThroughput() {}
+
+    public static void main(String[] args) {
+        if (args.length < 3) {
+            System.err.println("usage: KernelThroughput SECONDS_PER_TYPE TOKENS TYPE...");
+            System.exit(2);
+        }
+        double seconds = Double.parseDouble(args[0]);
+        int tokens = Integer.parseInt(args[1]);
+        Random random = new Random(1);
+        float[] values = new float[ROWS * COLS];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian() * 0.02f;
+        }
+        float[] x = new float[COLS * tokens];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        float[] out = new float[ROWS * tokens];
+        System.out.printf("%s kernels, %d x %d weights, %d token(s), 1 thread%n", FloatTensor.kernels(), ROWS, COLS,
+                tokens);
+        try (ComputePool pool = new ComputePool(1); Arena arena = Arena.ofConfined()) {
+            MatMul matMul = new MatMul(pool);
+            for (int k = 2; k < args.length; k++) {
+                GgmlType type = GgmlType.valueOf(args[k]);
+                byte[] quantized = Quantizer.quantize(type, values);
+                MemorySegment weights = arena.allocate(quantized.length, 64);
+                MemorySegment.copy(MemorySegment.ofArray(quantized), 0, weights, 0, quantized.length);
+                FloatTensor w = FloatTensor.of(type, weights.asReadOnly(), (long) ROWS * COLS);
+                long end = System.nanoTime() + (long) (seconds * 1e9);
+                long best = Long.MAX_VALUE;
+                int runs = 0;
+                while (System.nanoTime() < end) {
+                    long start = System.nanoTime();
+                    matMul.matmul(w, ROWS, COLS, x, tokens, out);
+                    best = Math.min(best, System.nanoTime() - start);
+                    runs++;
+                }
+                System.out.printf("%-5s best %9.1f us  %6.2f GB/s of weights  %6.2f G weight-token products/s  (%d runs)%n",
+                        type, best / 1e3, quantized.length / (double) best, (double) ROWS * COLS * tokens / best, runs);
+            }
+        }
+    }
+}
