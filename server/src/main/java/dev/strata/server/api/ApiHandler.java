@@ -41,17 +41,13 @@ public final class ApiHandler extends Handler.Abstract {
     private final ObjectMapper json = ApiJson.newMapper();
     private final ErrorMapper errors = new ErrorMapper();
     private final long maxBodyBytes;
-<<<<<<< HEAD
-    private final TenancyApi tenancy;
-    private final AdminEndpoint admin;
-    private final RequestIds ids;
-    private final Clock clock;
-=======
     private final CallParser parser;
     private final RequestIds ids;
     private final InferenceService inference;
     private final String defaultModel;
->>>>>>> main
+    private final TenancyApi tenancy;
+    private final AdminEndpoint admin;
+    private final Clock clock;
 
     public ApiHandler(ModelRegistry registry, InferenceService inference, ApiOptions options, Clock clock,
             RandomGenerator random, BooleanSupplier shuttingDown, TenancyApi tenancy) {
@@ -62,14 +58,10 @@ public final class ApiHandler extends Handler.Abstract {
         this.clock = clock;
         CallParser parser = new CallParser(options.maxN());
         RequestIds ids = new RequestIds(random);
-<<<<<<< HEAD
-        this.ids = ids;
-=======
         this.parser = parser;
         this.ids = ids;
         this.inference = inference;
         this.defaultModel = registry.all().getFirst().id();
->>>>>>> main
         String fingerprint = "fp_strata_" + options.version();
         ModelsEndpoint models = new ModelsEndpoint(registry);
         HealthEndpoint health = new HealthEndpoint(registry, shuttingDown, options.retryAfterSeconds());

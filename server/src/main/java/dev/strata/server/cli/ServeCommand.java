@@ -140,13 +140,10 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("  model %-24s %s %s, context %d, loaded in %.2f s (%s)%n", m.id(), info.architecture(),
                     info.quantization(), info.contextLength(), m.loadNanos() / 1e9, m.config().path());
         }
-<<<<<<< HEAD
-        printAuth(out, gateway);
-=======
         if (gateway.grpcPort() >= 0) {
             out.printf("  gRPC (strata.v1.Strata) on %s:%d%n", gateway.config().server().host(), gateway.grpcPort());
         }
->>>>>>> main
+        printAuth(out, gateway);
         out.printf("ready in %.2f s; Ctrl-C or SIGTERM stops gracefully%n", seconds);
         out.flush();
     }

@@ -17,11 +17,7 @@ import picocli.CommandLine.Option;
         versionProvider = StrataCommand.Version.class,
         description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
         subcommands = {ServeCommand.class, RunCommand.class, InspectCommand.class, TokenizeCommand.class,
-<<<<<<< HEAD
-            QuantizeCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
-=======
-            TemplateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
->>>>>>> main
+            TemplateCommand.class, QuantizeCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class StrataCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
