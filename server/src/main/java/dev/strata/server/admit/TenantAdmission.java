@@ -170,8 +170,9 @@ public final class TenantAdmission implements Admission {
         if (over == null) {
             return null;
         }
-        if (q.downgradeModel() != null && !q.downgradeModel().equals(model)) {
-            return new Decision.Downgraded(q.downgradeModel(), over);
+        if (q.downgradeModel() != null) {
+            // Over budget, the downgrade model stays available: that is what it is for.
+            return q.downgradeModel().equals(model) ? null : new Decision.Downgraded(q.downgradeModel(), over);
         }
         return new Decision.Rejected("Budget exceeded: " + over + ".", (int) Math.min(Integer.MAX_VALUE,
                 Math.max(1, resetSeconds)));

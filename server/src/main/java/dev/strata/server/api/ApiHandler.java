@@ -135,7 +135,7 @@ public final class ApiHandler extends Handler.Abstract {
             audit(record, method + " " + path, 200, null);
         } catch (Throwable failure) {
             int status = fail(exchange, response, callback, failure);
-            audit(record, method + " " + path, status, failure.getMessage());
+            audit(exchange.openRecord(), method + " " + path, status, failure.getMessage());
         }
         return true;
     }

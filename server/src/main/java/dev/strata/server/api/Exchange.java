@@ -41,6 +41,11 @@ final class Exchange {
         return record != null ? record : CallRecord.unaudited(Caller.ANONYMOUS);
     }
 
+    /** The audit record if one was opened, else null (requests outside /v1 are not audited). */
+    CallRecord openRecord() {
+        return record;
+    }
+
     void record(CallRecord callRecord) {
         this.record = callRecord;
     }
