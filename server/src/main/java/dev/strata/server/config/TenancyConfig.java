@@ -42,7 +42,7 @@ public record TenancyConfig(boolean requireAuth, String adminKey, Duration keyCa
         int maxQueuedPerTenant, Duration maxQueueWait, PriceTable prices, List<Tenant> tenants) {
 
     public static final TenancyConfig DEFAULTS = new TenancyConfig(false, null, Duration.ofMillis(500),
-            Optional.empty(), null, null, "strata:", Duration.ofMillis(200), FailureMode.LOCAL, 0,
+            Optional.empty(), null, null, "strata:", Duration.ofMillis(1000), FailureMode.LOCAL, 0,
             Duration.ofSeconds(30), PriceTable.FREE, List.of());
 
     /** The top-level YAML keys this record binds. */
@@ -120,7 +120,7 @@ public record TenancyConfig(boolean requireAuth, String adminKey, Duration keyCa
                 text(postgres, "storage.postgres.url", null),
                 text(redis, "quota.redis.url", null),
                 text(redis, "quota.redis.prefix", d.redisPrefix()),
-                Duration.ofMillis(integer(redis, "quota.redis.timeout_ms", 200, 1, 60_000)),
+                Duration.ofMillis(integer(redis, "quota.redis.timeout_ms", 1000, 1, 60_000)),
                 failureMode,
                 integer(queue, "quota.queue.max_queued_per_tenant", d.maxQueuedPerTenant(), 0, 1_000_000),
                 Duration.ofMillis(integer(queue, "quota.queue.max_wait_ms", 30_000, 0, 3_600_000)),

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -70,6 +71,9 @@ public final class RedisQuotaBackend implements QuotaBackend {
             return v
             """;
 
+    /** Establishing a connection (TCP and handshake) may take this long, even when commands may not. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     /** A concurrency counter outlives a crashed replica's slots by at most this long. */
     private static final long SLOT_TTL_SECONDS = 600;
 
@@ -86,14 +90,21 @@ public final class RedisQuotaBackend implements QuotaBackend {
      */
     public RedisQuotaBackend(String url, String prefix, Duration timeout) {
         RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
+        uri.setTimeout(CONNECT_TIMEOUT); // the connection handshake; commands use `timeout`
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
         this.prefix = prefix;
+        try {
+            commands(); // connect now, so the first request does not pay for it; if down, the first use retries
+        } catch (RedisException e) {
+            System.getLogger(RedisQuotaBackend.class.getName()).log(System.Logger.Level.WARNING,
+                    "Redis at " + uri.getHost() + ":" + uri.getPort() + " is unreachable at start: " + e.getMessage());
+        }
     }
 
     private RedisCommands<String, String> commands() {

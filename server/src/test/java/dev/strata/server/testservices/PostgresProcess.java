@@ -84,8 +84,13 @@ public final class PostgresProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "stop"));
-        run(List.of("rm", "-rf", dir.toString()));
+    public void close() throws IOException {
+        try {
+            exec(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
+                    "stop"));
+            run(List.of("rm", "-rf", dir.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

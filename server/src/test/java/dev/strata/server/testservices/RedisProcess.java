@@ -94,9 +94,9 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process != null) {
-            kill();
+            process.destroyForcibly();
         }
     }
 }
