@@ -19,6 +19,11 @@ public interface Engine extends AutoCloseable {
      */
     TokenStream submit(GenerationRequest request);
 
+    /** What the engine is doing now, for metrics; engines without a scheduler report {@link EngineStats#IDLE}. */
+    default EngineStats stats() {
+        return EngineStats.IDLE;
+    }
+
     /** Stops all work, cancels open streams and releases the model. */
     @Override
     void close();

@@ -57,6 +57,8 @@ public final class LocalEngine implements Engine {
     private volatile boolean closed;
     private volatile int numRunning;
     private volatile int numWaiting;
+    private volatile double kvCacheUsage;
+    private final StepListener steps;
 
     // Loop-thread state: allocated once.
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
@@ -67,7 +69,8 @@ public final class LocalEngine implements Engine {
     private final float[] topLogprobs = new float[20];
 
     LocalEngine(GgufFile gguf, ComputePool pool, Model model, Tokenizer tokenizer, EngineOptions options,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock, StepListener steps) {
+        this.steps = steps;
         this.gguf = gguf;
         this.pool = pool;
         this.model = model;
@@ -101,6 +104,14 @@ public final class LocalEngine implements Engine {
      * @throws EngineException for a missing, corrupt or unsupported model file
      */
     public static LocalEngine open(Path path, EngineOptions options, Function<GgufFile, Tokenizer> tokenizers) {
+        return open(path, options, tokenizers, StepListener.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, EngineOptions, Function)}, telling {@code steps} about every forward pass.
+     */
+    public static LocalEngine open(Path path, EngineOptions options, Function<GgufFile, Tokenizer> tokenizers,
+            StepListener steps) {
         GgufFile gguf = GgufFile.open(path);
         ComputePool pool = null;
         try {
@@ -111,7 +122,7 @@ public final class LocalEngine implements Engine {
                 throw new EngineException.InvalidModelFile("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.config().vocabSize());
             }
-            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime);
+            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -143,6 +154,11 @@ public final class LocalEngine implements Engine {
     /** Admitted requests waiting for a free sequence slot, as of the last step. */
     public int waitingSequences() {
         return numWaiting;
+    }
+
+    @Override
+    public EngineStats stats() {
+        return new EngineStats(numRunning, numWaiting, kvCacheUsage, 0, 0, 0);
     }
 
     @Override
@@ -208,6 +224,7 @@ public final class LocalEngine implements Engine {
                 }
                 numRunning = running.size();
                 numWaiting = waiting.size();
+                kvCacheUsage = kvCacheUsage();
             }
         } finally {
             cancelAll(running);
@@ -225,11 +242,21 @@ public final class LocalEngine implements Engine {
         sequences.clear();
     }
 
+    /** KV positions the running sequences hold, over what {@code maxSequences} full contexts would. */
+    private double kvCacheUsage() {
+        long held = 0;
+        for (Sequence s : running) {
+            held += s.cache == null ? 0 : s.cache.capacity();
+        }
+        return Math.min(1.0, held / ((double) options.maxSequences() * contextLength));
+    }
+
     /** Moves submitted requests in, drops cancelled ones; waits when idle. False when closing. */
     private boolean admit() {
         if (running.isEmpty() && waiting.isEmpty()) {
             numRunning = 0;
             numWaiting = 0;
+            kvCacheUsage = 0;
             try {
                 waiting.add(submitted.take());
             } catch (InterruptedException e) {
@@ -301,6 +328,7 @@ public final class LocalEngine implements Engine {
             running.clear();
             return;
         }
+        steps.onStep(batch.size(), running.size());
         running.removeIf(s -> s.logitsRow >= 0 && sampleOrFail(s, logits));
     }
 

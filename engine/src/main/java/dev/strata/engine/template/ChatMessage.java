@@ -23,8 +23,10 @@ public record ChatMessage(String role, MessageContent content, String name, List
         extra = extra == null ? Map.of() : Map.copyOf(extra);
     }
 
+    /** A message with plain-text content ({@code text} null: no content, as OpenAI allows for tool calls). */
     public static ChatMessage of(String role, String text) {
-        return new ChatMessage(role, new MessageContent.Text(text), null, List.of(), null, Map.of());
+        return new ChatMessage(role, text == null ? null : new MessageContent.Text(text), null, List.of(), null,
+                Map.of());
     }
 
     public static ChatMessage system(String text) {

@@ -13,7 +13,6 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
 import java.lang.reflect.Method;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import jinjava.javax.el.ArrayELResolver;
 import jinjava.javax.el.CompositeELResolver;
@@ -86,18 +85,14 @@ final class JinjaEngine {
     /** Parses a pre-passed template once; the tree is immutable and shared by every render. */
     Node parse(String source) {
         JinjavaInterpreter interpreter = newInterpreter(Map.of());
-        JinjavaInterpreter.pushCurrent(interpreter);
-        try {
+        try (var _ = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
             Node root = interpreter.parse(source);
-            List<TemplateError> errors = interpreter.getErrorsCopy();
-            for (TemplateError e : errors) {
+            for (TemplateError e : interpreter.getErrorsCopy()) {
                 if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                     throw new IllegalArgumentException("line " + e.getLineno() + ": " + e.getMessage());
                 }
             }
             return root;
-        } finally {
-            JinjavaInterpreter.popCurrent();
         }
     }
 

@@ -28,7 +28,7 @@ final class PyFilterTag implements Tag {
         for (Node node : tagNode.getChildren()) {
             body.append(node.render(interpreter).getValue());
         }
-        try (JinjavaInterpreter.InterpreterScopeClosable scope = interpreter.enterScope()) {
+        try (var _ = interpreter.enterScope()) {
             interpreter.getContext().put(BODY, body.toString());
             Object result = interpreter.resolveELExpression(BODY + "|" + tagNode.getHelpers().strip(),
                     tagNode.getLineNumber());

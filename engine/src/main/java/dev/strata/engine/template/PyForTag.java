@@ -1,7 +1,6 @@
 package dev.strata.engine.template;
 
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.TemplateSyntaxException;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
@@ -42,7 +41,7 @@ final class PyForTag implements Tag {
         }
         int in = TemplateSource.findKeyword(text, "in", 0);
         if (in < 0) {
-            throw new TemplateSyntaxException(helpers, "Tag 'for' expects an 'in' clause, got: " + helpers, line, 0);
+            throw new IllegalArgumentException("line " + line + ": 'for' expects an 'in' clause, got: " + helpers);
         }
         List<String> vars = new ArrayList<>();
         for (String v : text.substring(0, in).split(",")) {
@@ -82,7 +81,7 @@ final class PyForTag implements Tag {
         }
 
         StringBuilder out = new StringBuilder();
-        try (JinjavaInterpreter.InterpreterScopeClosable scope = interpreter.enterScope()) {
+        try (var _ = interpreter.enterScope()) {
             if (header.filter() != null) {
                 List<Object> kept = new ArrayList<>();
                 for (Object item : items) {

@@ -6,7 +6,6 @@ import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.objects.SafeString;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -219,12 +218,5 @@ final class PythonMethods extends ELResolver {
 
     static boolean isStringLike(Object o) {
         return o instanceof CharSequence || o instanceof SafeString;
-    }
-
-    static List<Object> asList(Object o) {
-        if (o instanceof Collection<?> c) {
-            return new ArrayList<>(c);
-        }
-        return PyValues.iterate(o);
     }
 }

@@ -522,13 +522,13 @@ record TemplateSource(String source, Set<String> freeNames) {
                 }
                 String word = expr.substring(k, e);
                 int next = e;
-                while (next < expr.length() && expr.charAt(next) == ' ') {
+                while (next < expr.length() && Character.isWhitespace(expr.charAt(next))) {
                     next++;
                 }
                 boolean call = next < expr.length() && expr.charAt(next) == '(';
                 boolean attribute = previousChar == '.' || previousChar == '|';
-                boolean test = previousWord.equals("is") || previousWord.equals("not") && word.matches("[a-z]+")
-                        && expr.substring(0, k).strip().endsWith("is not");
+                boolean test = previousWord.equals("is")
+                        || previousWord.equals("not") && expr.substring(0, k).strip().endsWith("is not");
                 if (!first && !call && !attribute && !test) {
                     names.add(word);
                 }
@@ -538,11 +538,9 @@ record TemplateSource(String source, Set<String> freeNames) {
                 k = e - 1;
                 continue;
             }
-            if (c != ' ') {
+            if (!Character.isWhitespace(c)) {
                 previousChar = c;
-                if (c != ' ') {
-                    previousWord = "";
-                }
+                previousWord = "";
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.strata.engine.tensor;
 import dev.strata.engine.EngineException;
 import dev.strata.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.util.Collection;
 
 /**
  * A read-only tensor of {@code size()} logical float elements stored as one {@link GgmlType}. A
@@ -75,7 +76,7 @@ public abstract class FloatTensor {
      * interpreter (which allocates every vector and is ~100x slower). Call once when loading a model;
      * it takes well under a second per type on an idle core.
      */
-    public static void warmUp(java.util.Collection<GgmlType> types) {
+    public static void warmUp(Collection<GgmlType> types) {
         final int iterations = 12_000;
         for (GgmlType type : types) {
             if (!supports(type)) {

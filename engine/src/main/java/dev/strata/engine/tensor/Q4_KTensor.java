@@ -269,17 +269,19 @@ final class Q4_KTensor extends FloatTensor {
                 float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
                 long low = LittleEndian.i64(data, block + SCALES_OFFSET);
                 int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
-                for (int sub = 0; sub < BLOCK_SIZE / SUB_BLOCK; sub++) {
-                    FloatVector scale = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, sub));
-                    FloatVector min = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, sub));
-                    long qs = block + QS_OFFSET + 32 * (sub >> 1);
-                    int shift = 4 * (sub & 1);
-                    int y = xi + SUB_BLOCK * sub;
-                    for (int l = 0; l < SUB_BLOCK; l += 2 * lanes) {
-                        FloatVector q0 = nibbles(data, qs + l, shift);
-                        FloatVector q1 = nibbles(data, qs + l + lanes, shift);
-                        acc0 = q0.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
-                        acc1 = q1.fma(scale, min).fma(FloatVector.fromArray(VectorShapes.F, x, y + l + lanes), acc1);
+                for (int pair = 0; pair < BLOCK_SIZE / (2 * SUB_BLOCK); pair++) {
+                    FloatVector scaleLo = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, 2 * pair));
+                    FloatVector minLo = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, 2 * pair));
+                    FloatVector scaleHi = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, 2 * pair + 1));
+                    FloatVector minHi = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, 2 * pair + 1));
+                    long qs = block + QS_OFFSET + 32 * pair;
+                    int y = xi + 2 * SUB_BLOCK * pair;
+                    for (int l = 0; l < SUB_BLOCK; l += lanes) {
+                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
+                        FloatVector lo = widen(packed.and((byte) 0x0F));
+                        FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
+                        acc0 = lo.fma(scaleLo, minLo).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
+                        acc1 = hi.fma(scaleHi, minHi).fma(FloatVector.fromArray(VectorShapes.F, x, y + SUB_BLOCK + l), acc1);
                     }
                 }
             }

@@ -222,17 +222,22 @@ final class Q6_KTensor extends FloatTensor {
                 for (int half = 0; half < 2; half++) {
                     long scales = LittleEndian.i64(data, block + SCALES_OFFSET + 8 * half);
                     long qh = block + QH_OFFSET + 32 * half;
-                    for (int k = 0; k < 4; k++) {
-                        long ql = block + QL_OFFSET + 64 * half + 32 * (k & 1);
-                        int shift = 4 * (k >> 1);
+                    for (int k = 0; k < 2; k++) {
+                        // quarters k and k + 2 share the ql bytes (low / high nibble) and the qh bytes
+                        long ql = block + QL_OFFSET + 64 * half + 32 * k;
                         int y = xi + 128 * half + 32 * k;
-                        for (int l = 0; l < 32; l += 2 * lanes) {
-                            float s0 = d * (byte) (scales >>> (8 * (l / 16 + 2 * k)));
-                            float s1 = d * (byte) (scales >>> (8 * ((l + lanes) / 16 + 2 * k)));
-                            FloatVector q0 = codes(data, ql + l, qh + l, shift, 2 * k);
-                            FloatVector q1 = codes(data, ql + l + lanes, qh + l + lanes, shift, 2 * k);
-                            acc0 = q0.mul(s0).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
-                            acc1 = q1.mul(s1).fma(FloatVector.fromArray(VectorShapes.F, x, y + l + lanes), acc1);
+                        for (int l = 0; l < 32; l += lanes) {
+                            float sLo = d * (byte) (scales >>> (8 * (l / 16 + 2 * k)));
+                            float sHi = d * (byte) (scales >>> (8 * (l / 16 + 2 * k + 4)));
+                            ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l, VectorShapes.LE);
+                            ByteVector high = ByteVector.fromMemorySegment(VectorShapes.B, data, qh + l, VectorShapes.LE)
+                                    .lanewise(VectorOperators.LSHR, 2 * k);
+                            FloatVector lo = widen(packed.and((byte) 0x0F)
+                                    .or(high.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32));
+                            FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4)
+                                    .or(high.and((byte) 0x30)).sub((byte) 32));
+                            acc0 = lo.mul(sLo).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
+                            acc1 = hi.mul(sHi).fma(FloatVector.fromArray(VectorShapes.F, x, y + 64 + l), acc1);
                         }
                     }
                 }

@@ -179,6 +179,21 @@ class LocalEngineTest {
     }
 
     @Test
+    void endOfSequenceStopsUnlessIgnored() throws InterruptedException {
+        SamplingParams forceEos = SamplingParams.builder().temperature(0).logitBias(java.util.Map.of(2, 100f)).build();
+        Run stopped = drain(engine.submit(GenerationRequest.of("eos", new int[] {1, 403}, forceEos, 10)));
+        assertThat(stopped.ids()).containsExactly(2);
+        assertThat(stopped.text()).isEmpty();
+        assertThat(stopped.finished().reason()).isEqualTo(FinishReason.STOP);
+        assertThat(stopped.finished().usage().completionTokens()).isEqualTo(1);
+
+        Run ignored = drain(engine.submit(new GenerationRequest("ignore", new int[] {1, 403}, forceEos, 4, List.of(),
+                true, 0, -1)));
+        assertThat(ignored.ids()).containsExactly(2, 2, 2, 2);
+        assertThat(ignored.finished().reason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
     void zeroMaxTokensFinishesAtOnce() throws InterruptedException {
         Run run = drain(engine.submit(GenerationRequest.of("zero", new int[] {1}, SamplingParams.GREEDY, 0)));
         assertThat(run.tokens()).isEmpty();

@@ -75,9 +75,16 @@ final class TemplateCorpus {
         return JSON.convertValue(messages, List.class);
     }
 
+    /** Compiled templates shared by the cases of a run (compiling is the slow part; rendering is not). */
+    private static final Map<List<String>, ChatTemplate> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static ChatTemplate compiled(String template, String bos, String eos) {
+        return COMPILED.computeIfAbsent(List.of(template, bos, eos),
+                k -> ChatTemplate.compile(template, new TemplateOptions(bos, eos, FIXED_CLOCK)));
+    }
+
     static String render(String template, JsonNode c) {
-        ChatTemplate t = ChatTemplate.compile(template, new TemplateOptions(
-                c.get("bos_token").asText(), c.get("eos_token").asText(), FIXED_CLOCK));
+        ChatTemplate t = compiled(template, c.get("bos_token").asText(), c.get("eos_token").asText());
         Map<String, Object> vars = new java.util.HashMap<>();
         vars.put("messages", messages(c.get("messages")));
         vars.put("add_generation_prompt", c.get("add_generation_prompt").asBoolean());
@@ -87,8 +94,7 @@ final class TemplateCorpus {
     /** Renders a derived case: its variables as given, with its BOS/EOS strings. */
     @SuppressWarnings("unchecked")
     static String renderDerived(String template, JsonNode c) {
-        ChatTemplate t = ChatTemplate.compile(template, new TemplateOptions(
-                c.get("bos_token").asText(), c.get("eos_token").asText(), FIXED_CLOCK));
+        ChatTemplate t = compiled(template, c.get("bos_token").asText(), c.get("eos_token").asText());
         return t.renderVariables(JSON.convertValue(c.get("variables"), Map.class));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SentencePieceTokenizerTest {
@@ -21,6 +22,21 @@ class SentencePieceTokenizerTest {
     void demoDecodeIsTheInverseOfEncode() {
         for (TokenizerTestData.Vector v : TokenizerTestData.demoVectors()) {
             assertThat(demo.decode(v.ids())).as(v.toString()).isEqualTo(v.text());
+        }
+    }
+
+    @Test
+    void decodingTheGreedyRunsGivesRunCsText() {
+        List<TokenizerTestData.GreedyRun> runs = TokenizerTestData.demoGreedyRuns();
+        assertThat(runs).hasSize(4);
+        for (TokenizerTestData.GreedyRun run : runs) {
+            assertThat(demo.decode(run.ids())).isEqualTo(run.text());
+            TokenDecoder streaming = new TokenDecoder(demo);
+            StringBuilder sb = new StringBuilder();
+            for (int id : run.ids()) {
+                sb.append(streaming.next(id));
+            }
+            assertThat(sb.append(streaming.flush()).toString()).isEqualTo(run.text());
         }
     }
 

@@ -111,6 +111,35 @@ final class TokenizerTestData {
         return cases;
     }
 
+    /** A greedy run of the demo model: all ids (prompt with BOS, then output) and the text run.c printed. */
+    record GreedyRun(int[] ids, String text) {}
+
+    /** The four runs of {@code stories260K-greedy.json} (llama2.c run.c). */
+    static List<GreedyRun> demoGreedyRuns() {
+        String json;
+        try {
+            json = Files.readString(resource("stories260K-greedy.json"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher m = Pattern.compile("\"prompt_token_ids\":\\s*\\[([^\\]]*)].*?\"output_token_ids\":\\s*\\[([^\\]]*)]"
+                + ".*?\"text\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"", Pattern.DOTALL).matcher(json);
+        List<GreedyRun> runs = new ArrayList<>();
+        while (m.find()) {
+            int[] prompt = parseIds(m.group(1));
+            int[] output = parseIds(m.group(2));
+            int[] all = Arrays.copyOf(prompt, prompt.length + output.length);
+            System.arraycopy(output, 0, all, prompt.length, output.length);
+            runs.add(new GreedyRun(all, unescapeJson(m.group(3))));
+        }
+        return runs;
+    }
+
+    private static int[] parseIds(String list) {
+        return Arrays.stream(list.split(",")).map(String::strip).filter(x -> !x.isEmpty())
+                .mapToInt(Integer::parseInt).toArray();
+    }
+
     private static String unescapeJson(String s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {

@@ -26,6 +26,7 @@ final class Exchange {
     private final long maxBodyBytes;
     private final String pathParameter;
     private EventStream events;
+    private long bodyReadNanos;
     private CallRecord record;
 
     Exchange(Request request, Response response, ObjectMapper json, long maxBodyBytes, String pathParameter) {
@@ -94,9 +95,11 @@ final class Exchange {
             throw new GatewayException.PayloadTooLarge(maxBodyBytes);
         }
         byte[] body;
+        long readStart = System.nanoTime();
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
+        bodyReadNanos = System.nanoTime() - readStart;
         if (body.length > maxBodyBytes) {
             throw new GatewayException.PayloadTooLarge(maxBodyBytes);
         }
@@ -111,6 +114,11 @@ final class Exchange {
                     + e.getOriginalMessage() + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ")"), null, "invalid_json");
         }
+    }
+
+    /** Time spent reading the body, mostly waiting for the client to send it. */
+    long bodyReadNanos() {
+        return bodyReadNanos;
     }
 
     /** Calls {@code action} (once, on some Jetty thread) when the connection fails or closes early. */

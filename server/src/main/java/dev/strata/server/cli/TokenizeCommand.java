@@ -3,7 +3,10 @@ package dev.strata.server.cli;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.engine.tokenizer.Tokenizers;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code strata tokenize [-m FILE] TEXT}: the token ids of TEXT under a model's tokenizer, one per
+ * {@code strata tokenize [-m FILE] TEXT|-}: the token ids of TEXT (or of standard input) under a model's tokenizer, one per
  * line with the vocabulary's piece, or ({@code --ids}) just the ids on one line. BOS/EOS are added
  * as the model's metadata asks unless {@code --no-bos}; special tokens written in the text are
  * recognised only with {@code --special}.
@@ -35,7 +38,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--no-bos", description = "Do not add the BOS/EOS tokens the model's metadata asks for.")
     boolean noSpecial;
 
-    @Parameters(paramLabel = "TEXT", description = "The text to tokenize.")
+    @Parameters(paramLabel = "TEXT", description = "The text to tokenize; - reads it from standard input.")
     String text;
 
     @Spec
@@ -47,7 +50,7 @@ final class TokenizeCommand implements Callable<Integer> {
         try (GgufFile gguf = GgufFile.open(modelPath())) {
             tokenizer = Tokenizers.fromGguf(gguf);
         }
-        int[] ids = tokenizer.encode(text, !noSpecial, parseSpecial);
+        int[] ids = tokenizer.encode(text.equals("-") ? readAll(System.in) : text, !noSpecial, parseSpecial);
         PrintWriter out = spec.commandLine().getOut();
         if (idsOnly) {
             StringBuilder line = new StringBuilder();
@@ -63,6 +66,15 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** All of {@code in} as UTF-8 (malformed bytes become U+FFFD). */
+    static String readAll(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CliException("cannot read standard input: " + e.getMessage(), ExitCodes.FAILURE);
+        }
     }
 
     /** {@code -m}, else the demo model under {@code $STRATA_HOME} (set by the launcher), else under the working directory. */

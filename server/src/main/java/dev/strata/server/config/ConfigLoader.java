@@ -38,6 +38,7 @@ public final class ConfigLoader {
             Map.entry("STRATA_MAX_N", "server.limits.max_n"),
             Map.entry("STRATA_TLS_CERT", "server.tls.cert"),
             Map.entry("STRATA_TLS_KEY", "server.tls.key"),
+            Map.entry("STRATA_LOG_LEVEL", "observe.log_level"),
             // tenancy (TenancyConfig)
             Map.entry("STRATA_REQUIRE_AUTH", "auth.required"),
             Map.entry("STRATA_ADMIN_KEY", "auth.admin_key"),
@@ -162,11 +163,27 @@ public final class ConfigLoader {
 
     private StrataConfig bind(ObjectNode root, Path baseDir) {
         Section top = new Section("", root);
-        top.allowOnly("server", "models", "default_model_threads", "auth", "storage", "quota", "prices", "tenants");
+        top.allowOnly("server", "models", "default_model_threads", "observe", "auth", "storage", "quota", "tenants");
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
         List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads);
-        return new StrataConfig(server, models, TenancyConfig.bind(root, baseDir));
+        return new StrataConfig(server, models, bindObserve(top.section("observe")), TenancyConfig.bind(root, baseDir));
+    }
+
+    private static ObserveConfig bindObserve(Section s) {
+        s.allowOnly("log_level", "log_prompts");
+        String level = s.text("log_level", ObserveConfig.DEFAULTS.logLevel());
+        try {
+            return new ObserveConfig(level, s.bool("log_prompts", false));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig(s.prefix() + "log_level", "must be one of debug, info, warn, error, off; got \""
+                    + level + "\"");
+        }
+    }
+
+    private static ModelPrice bindPrice(Section s) {
+        s.allowOnly("input_usd_per_million", "output_usd_per_million");
+        return new ModelPrice(s.nonNegative("input_usd_per_million"), s.nonNegative("output_usd_per_million"));
     }
 
     private static ServerConfig bindServer(Section s, Path baseDir) {
@@ -214,7 +231,7 @@ public final class ConfigLoader {
                 throw new InvalidConfig(key, "must be a mapping with at least a path");
             }
             Section m = new Section(key + ".", object);
-            m.allowOnly("path", "id", "alias", "threads", "context", "sampling");
+            m.allowOnly("path", "id", "alias", "threads", "context", "sampling", "price");
             Path path = m.existingFile("path", baseDir);
             String id = m.has("id") ? m.text("id", null) : m.text("alias", ModelConfig.idOf(path));
             if (id.isBlank() || !ids.add(id)) {
@@ -222,7 +239,8 @@ public final class ConfigLoader {
             }
             int threads = m.integer("threads", defaultThreads, 0, 4096);
             int context = m.integer("context", 0, 0, 1 << 24);
-            models.add(new ModelConfig(id, path, threads, context, bindSampling(m.section("sampling"))));
+            models.add(new ModelConfig(id, path, threads, context, bindSampling(m.section("sampling")),
+                    bindPrice(m.section("price"))));
         }
         return models;
     }
@@ -313,6 +331,28 @@ public final class ConfigLoader {
                         + ", " + max + "], got " + v);
             }
             return v.floatValue();
+        }
+
+        boolean bool(String name, boolean fallback) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isBoolean()) {
+                throw new InvalidConfig(prefix + name, "must be true or false, got " + v);
+            }
+            return v.booleanValue();
+        }
+
+        double nonNegative(String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return 0;
+            }
+            if (!v.isNumber() || !(v.doubleValue() >= 0) || Double.isInfinite(v.doubleValue())) {
+                throw new InvalidConfig(prefix + name, "must be a number >= 0, got " + v);
+            }
+            return v.doubleValue();
         }
 
         Path existingFile(String name, Path baseDir) {

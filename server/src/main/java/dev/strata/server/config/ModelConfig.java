@@ -9,9 +9,16 @@ import java.util.Objects;
  * @param id            the name clients put in {@code "model"} (the file name without {@code .gguf} by default)
  * @param threads       compute threads for this model; 0 lets the engine choose
  * @param contextLength context window; 0 uses the model's own
+ * @param price         what its tokens cost ({@link ModelPrice#FREE} when not configured)
  */
-public record ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling) {
+public record ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling,
+        ModelPrice price) {
+    public ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling) {
+        this(id, path, threads, contextLength, sampling, ModelPrice.FREE);
+    }
+
     public ModelConfig {
+        Objects.requireNonNull(price, "price");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(sampling, "sampling");

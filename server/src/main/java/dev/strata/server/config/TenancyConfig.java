@@ -2,8 +2,6 @@ package dev.strata.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.GatewayException.InvalidConfig;
-import dev.strata.server.cost.Price;
-import dev.strata.server.cost.PriceTable;
 import dev.strata.server.quota.FailureMode;
 import dev.strata.server.tenant.QuotaJson;
 import dev.strata.server.tenant.Tenant;
@@ -20,8 +18,8 @@ import java.util.Set;
 
 /**
  * Tenancy settings: authentication, where keys/tenants/audit live, shared counters, the admission
- * queue, prices and tenants declared in the file. YAML sections {@code auth}, {@code storage},
- * {@code quota}, {@code prices} and {@code tenants} (see docs/tenants.md).
+ * queue and tenants declared in the file: YAML sections {@code auth}, {@code storage}, {@code quota}
+ * and {@code tenants} (see docs/tenants.md). Prices are the models' own ({@code models[].price}).
  *
  * @param requireAuth     every {@code /v1} request needs an API key
  * @param adminKey        the key for {@code /admin/*}, or null (admin API closed)
@@ -34,26 +32,24 @@ import java.util.Set;
  * @param onRedisFailure  what limits do while Redis is unreachable
  * @param maxQueuedPerTenant waiting requests per tenant and priority class
  * @param maxQueueWait    longest wait for a slot before 503
- * @param prices          price table
  * @param tenants         tenants from the file, upserted into the store at start
  */
 public record TenancyConfig(boolean requireAuth, String adminKey, Duration keyCache, Optional<Path> dataDir,
         String databaseUrl, String redisUrl, String redisPrefix, Duration redisTimeout, FailureMode onRedisFailure,
-        int maxQueuedPerTenant, Duration maxQueueWait, PriceTable prices, List<Tenant> tenants) {
+        int maxQueuedPerTenant, Duration maxQueueWait, List<Tenant> tenants) {
 
     public static final TenancyConfig DEFAULTS = new TenancyConfig(false, null, Duration.ofMillis(500),
             Optional.empty(), null, null, "strata:", Duration.ofMillis(1000), FailureMode.LOCAL, 0,
-            Duration.ofSeconds(30), PriceTable.FREE, List.of());
+            Duration.ofSeconds(30), List.of());
 
     /** The top-level YAML keys this record binds. */
-    public static final Set<String> SECTIONS = Set.of("auth", "storage", "quota", "prices", "tenants");
+    public static final Set<String> SECTIONS = Set.of("auth", "storage", "quota", "tenants");
 
     public TenancyConfig {
         Objects.requireNonNull(keyCache, "keyCache");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(redisPrefix, "redisPrefix");
         Objects.requireNonNull(onRedisFailure, "onRedisFailure");
-        Objects.requireNonNull(prices, "prices");
         tenants = List.copyOf(tenants);
         if (maxQueuedPerTenant < 0) {
             throw new IllegalArgumentException("quota.queue.max_queued_per_tenant must be >= 0");
@@ -62,37 +58,32 @@ public record TenancyConfig(boolean requireAuth, String adminKey, Duration keyCa
 
     public TenancyConfig withRequireAuth(boolean required) {
         return new TenancyConfig(required, adminKey, keyCache, dataDir, databaseUrl, redisUrl, redisPrefix,
-                redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, prices, tenants);
+                redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, tenants);
     }
 
     public TenancyConfig withDataDir(Path dir) {
         return new TenancyConfig(requireAuth, adminKey, keyCache, Optional.of(dir), databaseUrl, redisUrl,
-                redisPrefix, redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, prices, tenants);
+                redisPrefix, redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, tenants);
     }
 
     public TenancyConfig withRedis(String url, String prefix, FailureMode mode) {
         return new TenancyConfig(requireAuth, adminKey, keyCache, dataDir, databaseUrl, url, prefix, redisTimeout,
-                mode, maxQueuedPerTenant, maxQueueWait, prices, tenants);
+                mode, maxQueuedPerTenant, maxQueueWait, tenants);
     }
 
     public TenancyConfig withDatabaseUrl(String url) {
         return new TenancyConfig(requireAuth, adminKey, keyCache, dataDir, url, redisUrl, redisPrefix, redisTimeout,
-                onRedisFailure, maxQueuedPerTenant, maxQueueWait, prices, tenants);
-    }
-
-    public TenancyConfig withPrices(PriceTable table) {
-        return new TenancyConfig(requireAuth, adminKey, keyCache, dataDir, databaseUrl, redisUrl, redisPrefix,
-                redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, table, tenants);
+                onRedisFailure, maxQueuedPerTenant, maxQueueWait, tenants);
     }
 
     public TenancyConfig withQueue(int maxQueued, Duration maxWait) {
         return new TenancyConfig(requireAuth, adminKey, keyCache, dataDir, databaseUrl, redisUrl, redisPrefix,
-                redisTimeout, onRedisFailure, maxQueued, maxWait, prices, tenants);
+                redisTimeout, onRedisFailure, maxQueued, maxWait, tenants);
     }
 
     public TenancyConfig withAdminKey(String key) {
         return new TenancyConfig(requireAuth, key, keyCache, dataDir, databaseUrl, redisUrl, redisPrefix,
-                redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, prices, tenants);
+                redisTimeout, onRedisFailure, maxQueuedPerTenant, maxQueueWait, tenants);
     }
 
     /** Binds the tenancy sections of the merged config tree; errors name the key. */
@@ -124,35 +115,7 @@ public record TenancyConfig(boolean requireAuth, String adminKey, Duration keyCa
                 failureMode,
                 integer(queue, "quota.queue.max_queued_per_tenant", d.maxQueuedPerTenant(), 0, 1_000_000),
                 Duration.ofMillis(integer(queue, "quota.queue.max_wait_ms", 30_000, 0, 3_600_000)),
-                prices(root.get("prices")),
                 tenants(root.get("tenants")));
-    }
-
-    private static PriceTable prices(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return PriceTable.FREE;
-        }
-        if (!node.isObject()) {
-            throw new InvalidConfig("prices", "must be a mapping of model id to prices");
-        }
-        Map<String, Price> byModel = new LinkedHashMap<>();
-        Price fallback = Price.FREE;
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            String key = "prices." + e.getKey();
-            JsonNode p = child(node, e.getKey(), key, "input_per_million", "output_per_million");
-            Price price;
-            try {
-                price = new Price(number(p, key + ".input_per_million"), number(p, key + ".output_per_million"));
-            } catch (IllegalArgumentException ex) {
-                throw new InvalidConfig(key, ex.getMessage());
-            }
-            if (e.getKey().equals("default")) {
-                fallback = price;
-            } else {
-                byModel.put(e.getKey(), price);
-            }
-        }
-        return new PriceTable(byModel, fallback);
     }
 
     private static List<Tenant> tenants(JsonNode node) {

@@ -1,24 +1,30 @@
 package dev.strata.server.cost;
 
+import dev.strata.server.config.ModelConfig;
+import dev.strata.server.config.ModelPrice;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
-/**
- * Prices by model id (config section {@code prices}); models not listed cost {@code fallback}
- * (the {@code default} entry, else free).
- */
-public record PriceTable(Map<String, Price> byModel, Price fallback) {
-    public static final PriceTable FREE = new PriceTable(Map.of(), Price.FREE);
+/** Each served model's price; a model that is not in the table is free. */
+public final class PriceTable {
+    private final Map<String, ModelPrice> prices;
 
-    public PriceTable {
-        byModel = Map.copyOf(byModel);
-        java.util.Objects.requireNonNull(fallback, "fallback");
+    public PriceTable(Map<String, ModelPrice> prices) {
+        this.prices = Map.copyOf(prices);
     }
 
-    public Price of(String model) {
-        return byModel.getOrDefault(model, fallback);
+    /** The prices the configuration gives the models. */
+    public static PriceTable of(List<ModelConfig> models) {
+        return new PriceTable(models.stream().collect(Collectors.toMap(ModelConfig::id, ModelConfig::price)));
     }
 
+    public ModelPrice price(String model) {
+        return prices.getOrDefault(model, ModelPrice.FREE);
+    }
+
+    /** The cost in USD of a call to {@code model}. */
     public double costUsd(String model, long promptTokens, long completionTokens) {
-        return of(model).costUsd(promptTokens, completionTokens);
+        return price(model).costUsd(promptTokens, completionTokens);
     }
 }

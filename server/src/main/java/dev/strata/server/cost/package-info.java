@@ -1,7 +1,6 @@
 /**
- * What a call costs: {@link dev.strata.server.cost.PriceTable} maps a model to its
- * {@link dev.strata.server.cost.Price} (USD per million input and output tokens, as hosted APIs
- * publish them; local models get a notional price so budgets work for them too). Budgets
- * ({@code server.admit}) and the audit log use it.
+ * What calls cost: the price table from the configuration ({@link dev.strata.server.cost.PriceTable}),
+ * the usage record of every call, and the store that aggregates them by tenant, model and day for
+ * {@code GET /v1/usage} ({@link dev.strata.server.cost.UsageStore}).
  */
 package dev.strata.server.cost;

@@ -5,13 +5,17 @@ import dev.strata.server.api.ApiOptions;
 import dev.strata.server.api.TenancyApi;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.cost.PriceTable;
 import dev.strata.server.grpc.GrpcServer;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.inference.InferenceService;
 import dev.strata.server.registry.ModelLoader;
+import dev.strata.server.observe.Observability;
 import dev.strata.server.registry.ModelRegistry;
+import dev.strata.server.registry.ServedModel;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
@@ -28,24 +32,36 @@ public final class Gateway implements AutoCloseable {
     private final InferenceService inference;
     private final ExecutorService requestThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer http;
+    private final Observability observability;
     private final GrpcServer grpc;
     private final Tenancy tenancy;
     private volatile boolean shuttingDown;
 
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
+        this(config, loader, clock, version, Observability.fromEnvironment(config, System.getenv(), clock));
+    }
+
+    /** @param observability metrics, traces, logs and cost of this server (closed by {@link #stop}) */
+    public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version,
+            Observability observability) {
         this.config = config;
+        this.observability = observability;
         Limits limits = config.server().limits();
-        this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime);
-        this.tenancy = new Tenancy(config.tenancy(), limits.maxConcurrentRequests(), limits.retryAfterSeconds(), clock,
-                System::nanoTime);
+        this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime,
+                observability.stepListeners());
+        observability.bindModels(registry);
+        this.tenancy = new Tenancy(config.tenancy(), PriceTable.of(config.models()), limits.maxConcurrentRequests(),
+                limits.retryAfterSeconds(), clock, System::nanoTime);
         this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(),
-                Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime);
+                Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime,
+                observability.inferenceListener());
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown, new TenancyApi(tenancy.authenticator(),
                         tenancy.adminAuth(), tenancy.keyAdmin(), tenancy.audit(), tenancy.prices(), tenancy::status));
         this.http = new HttpServer(config.server(),
-                server -> api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()), requestThreads);
+                server -> observability.wrap(
+                        api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator());
     }
@@ -56,7 +72,11 @@ public final class Gateway implements AutoCloseable {
         if (grpc != null) {
             grpc.start();
         }
+        observability.lifecycle("server_started", Map.of("uri", http.uri().toString()));
         registry.loadAll();
+        for (ServedModel m : registry.all()) {
+            observability.lifecycle("model_ready", Map.of("model", m.id(), "load_seconds", m.loadNanos() / 1e9));
+        }
     }
 
     public URI httpUri() {
@@ -76,6 +96,10 @@ public final class Gateway implements AutoCloseable {
         return inference;
     }
 
+    public Observability observability() {
+        return observability;
+    }
+
     public Tenancy tenancy() {
         return tenancy;
     }
@@ -87,6 +111,7 @@ public final class Gateway implements AutoCloseable {
     /** Graceful stop: not ready, stop accepting, drain in-flight requests, close engines. */
     public void stop() {
         shuttingDown = true;
+        observability.lifecycle("server_stopping", Map.of());
         try {
             if (grpc != null) {
                 grpc.shutdownAsync();
@@ -98,6 +123,8 @@ public final class Gateway implements AutoCloseable {
         } finally {
             registry.close();
             requestThreads.shutdownNow();
+            observability.lifecycle("server_stopped", Map.of());
+            observability.close();
             tenancy.close();
         }
     }

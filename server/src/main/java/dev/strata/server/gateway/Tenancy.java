@@ -43,13 +43,17 @@ public final class Tenancy implements AutoCloseable {
     private final QuotaBackend counters;
     private final FairQueue queue;
     private final TenantAdmission admission;
+    private final PriceTable prices;
 
     /**
+     * @param prices            what each model costs (budgets, audit)
      * @param slots             requests served at once ({@code server.limits.max_concurrent_requests})
      * @param retryAfterSeconds {@code Retry-After} when refused for capacity
      */
-    public Tenancy(TenancyConfig config, int slots, int retryAfterSeconds, Clock clock, LongSupplier nanoTime) {
+    public Tenancy(TenancyConfig config, PriceTable prices, int slots, int retryAfterSeconds, Clock clock,
+            LongSupplier nanoTime) {
         this.config = config;
+        this.prices = prices;
         this.database = config.databaseUrl() != null ? Database.open(config.databaseUrl(), null, null)
                 : config.dataDir().map(Database::sqlite).orElseGet(() -> Database.open("jdbc:sqlite::memory:", null, null));
         this.store = new JdbcTenantStore(database);
@@ -67,7 +71,7 @@ public final class Tenancy implements AutoCloseable {
             seedSpend(local, clock);
         }
         this.queue = new FairQueue(slots, config.maxQueuedPerTenant(), config.maxQueueWait().toNanos(), nanoTime);
-        this.admission = new TenantAdmission(counters, queue, config.prices(), clock, config.maxQueueWait().toNanos(),
+        this.admission = new TenantAdmission(counters, queue, prices, clock, config.maxQueueWait().toNanos(),
                 retryAfterSeconds);
     }
 
@@ -119,7 +123,7 @@ public final class Tenancy implements AutoCloseable {
     }
 
     public PriceTable prices() {
-        return config.prices();
+        return prices;
     }
 
     /** The Redis failover state, when counters are shared through Redis. */

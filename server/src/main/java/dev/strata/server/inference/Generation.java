@@ -30,6 +30,8 @@ public final class Generation implements AutoCloseable {
     private final long submittedNanos;
     private final CallRecord record;
     private int completionTokens;
+    private InferenceListener.CallListener listener = InferenceListener.CallListener.NONE;
+    private boolean closed;
     private BlockingQueue<ChoiceEvent> merged;
     private int open;
 
@@ -47,6 +49,11 @@ public final class Generation implements AutoCloseable {
         this.submittedNanos = submittedNanos;
         this.record = record;
         this.open = streams.size();
+    }
+
+    /** Set once, by the service, before the generation is handed out. */
+    void listen(InferenceListener.CallListener callListener) {
+        this.listener = callListener;
     }
 
     public String id() {
@@ -115,6 +122,7 @@ public final class Generation implements AutoCloseable {
         if (event.event().isTerminal()) {
             open--;
         }
+        listener.onEvent(event);
         return event;
     }
 
@@ -150,11 +158,16 @@ public final class Generation implements AutoCloseable {
         if (open > 0) {
             cancel();
         }
+        if (closed) {
+            return;
+        }
+        closed = true;
         record.completed(completionTokens);
         try {
             permit.settle(promptTokens(), completionTokens);
         } finally {
             permit.close();
+            listener.closed();
         }
     }
 }

@@ -35,9 +35,17 @@ public final class InferenceService {
     private final int retryAfterSeconds;
     private final ThreadFactory pumpThreads;
     private final LongSupplier nanoTime;
+    private final InferenceListener listener;
 
     public InferenceService(ModelRegistry registry, Admission admission, int retryAfterSeconds,
             ThreadFactory pumpThreads, LongSupplier nanoTime) {
+        this(registry, admission, retryAfterSeconds, pumpThreads, nanoTime, InferenceListener.NONE);
+    }
+
+    /** @param listener hears each started call's events and each admission reject (metrics, traces, logs) */
+    public InferenceService(ModelRegistry registry, Admission admission, int retryAfterSeconds,
+            ThreadFactory pumpThreads, LongSupplier nanoTime, InferenceListener listener) {
+        this.listener = listener;
         this.registry = registry;
         this.admission = admission;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -65,6 +73,7 @@ public final class InferenceService {
     }
 
     private Generation start(String id, InferenceCall call, CallRecord record, boolean mayDowngrade) {
+        long entered = nanoTime.getAsLong();
         ServedModel served = registry.find(call.model()).orElseThrow(() -> new GatewayException.NotFound(
                 "The model `" + call.model() + "` does not exist", "model", "model_not_found"));
         LoadedModel loaded = served.loaded().filter(l -> served.state() == ModelState.READY)
@@ -92,12 +101,22 @@ public final class InferenceService {
         }
         Decision.Permit permit = switch (decision) {
             case Decision.Admitted a -> a.permit();
-            case Decision.Rejected r -> throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
-            case Decision.Unavailable u -> throw new GatewayException.Unavailable(u.reason(), u.retryAfterSeconds());
+            case Decision.Rejected r -> {
+                listener.rejected(served.id(), r.reason());
+                throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
+            }
+            case Decision.Unavailable u -> {
+                listener.rejected(served.id(), u.reason());
+                throw new GatewayException.Unavailable(u.reason(), u.retryAfterSeconds());
+            }
             case Decision.Forbidden f -> throw new GatewayException.Forbidden(f.reason(), "model_not_allowed");
             case Decision.Invalid i -> throw new GatewayException.InvalidRequest(i.reason(), i.param(), "invalid_value");
-            case Decision.Downgraded d -> throw new GatewayException.Overloaded(d.reason(), retryAfterSeconds);
+            case Decision.Downgraded d -> {
+                listener.rejected(served.id(), d.reason());
+                throw new GatewayException.Overloaded(d.reason(), retryAfterSeconds);
+            }
         };
+        long admitted = nanoTime.getAsLong();
         record.admitted(served.id(), permit.queuedNanos());
         List<TokenStream> streams = new ArrayList<>(call.choiceCount());
         long submitted = nanoTime.getAsLong();
@@ -117,8 +136,11 @@ public final class InferenceService {
             throw e;
         }
         int[] counts = prompts.stream().mapToInt(t -> t.length).toArray();
-        return new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads, submitted,
-                record);
+        Generation generation = new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads,
+                submitted, record);
+        generation.listen(listener.started(new InferenceListener.CallStarted(id, served.id(), call,
+                generation.promptTokens(), entered, admitted, submitted)));
+        return generation;
     }
 
     private static List<int[]> tokenize(Prompt prompt, LoadedModel loaded, Tokenizer tokenizer) {

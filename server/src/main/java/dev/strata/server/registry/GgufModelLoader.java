@@ -2,6 +2,7 @@ package dev.strata.server.registry;
 
 import dev.strata.engine.generate.EngineOptions;
 import dev.strata.engine.generate.LocalEngine;
+import dev.strata.engine.generate.StepListener;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.template.ChatTemplate;
 import dev.strata.engine.tokenizer.Tokenizers;
@@ -26,6 +27,11 @@ public final class GgufModelLoader implements ModelLoader {
 
     @Override
     public LoadedModel load(ModelConfig config) {
+        return load(config, StepListener.NONE);
+    }
+
+    @Override
+    public LoadedModel load(ModelConfig config, StepListener steps) {
         ChatTemplate template;
         int modelContext;
         try (GgufFile gguf = GgufFile.open(config.path())) {
@@ -40,7 +46,7 @@ public final class GgufModelLoader implements ModelLoader {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         EngineOptions options = new EngineOptions(threads, maxSequences, Math.max(maxBatchTokens, maxSequences),
                 config.contextLength());
-        LocalEngine engine = LocalEngine.open(config.path(), options, Tokenizers::fromGguf);
+        LocalEngine engine = LocalEngine.open(config.path(), options, Tokenizers::fromGguf, steps);
         return new LoadedModel(engine, new TemplateChatFormatter(template));
     }
 }

@@ -4,6 +4,7 @@ import dev.strata.engine.EngineException;
 import dev.strata.engine.generate.Engine;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.engine.generate.GenerationRequest;
+import dev.strata.engine.generate.StepListener;
 import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.sample.SamplingParams;
 import dev.strata.server.config.ModelConfig;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,8 +25,16 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final ModelLoader loader;
     private final LongSupplier nanoTime;
+    private final Function<String, StepListener> stepListeners;
 
     public ModelRegistry(List<ModelConfig> configs, ModelLoader loader, Clock clock, LongSupplier nanoTime) {
+        this(configs, loader, clock, nanoTime, id -> StepListener.NONE);
+    }
+
+    /** @param stepListeners the listener for each model id's engine steps (metrics) */
+    public ModelRegistry(List<ModelConfig> configs, ModelLoader loader, Clock clock, LongSupplier nanoTime,
+            Function<String, StepListener> stepListeners) {
+        this.stepListeners = stepListeners;
         this.loader = loader;
         this.nanoTime = nanoTime;
         long now = clock.instant().getEpochSecond();
@@ -42,7 +52,7 @@ public final class ModelRegistry implements AutoCloseable {
         for (ServedModel m : models.values()) {
             long start = nanoTime.getAsLong();
             try {
-                LoadedModel loaded = loader.load(m.config());
+                LoadedModel loaded = loader.load(m.config(), stepListeners.apply(m.id()));
                 m.loading(loaded);
                 warmUp(loaded.engine());
                 m.ready(nanoTime.getAsLong() - start);

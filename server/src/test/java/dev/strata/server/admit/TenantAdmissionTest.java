@@ -3,7 +3,7 @@ package dev.strata.server.admit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.server.auth.Caller;
-import dev.strata.server.cost.Price;
+import dev.strata.server.config.ModelPrice;
 import dev.strata.server.cost.PriceTable;
 import dev.strata.server.quota.LocalQuotaBackend;
 import dev.strata.server.tenant.ApiKey;
@@ -21,7 +21,7 @@ class TenantAdmissionTest {
     private final AtomicLong nanos = new AtomicLong();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:00:00Z"), ZoneOffset.UTC);
     private final LocalQuotaBackend counters = new LocalQuotaBackend(nanos::get);
-    private final PriceTable prices = new PriceTable(Map.of("big", new Price(1_000_000, 2_000_000)), Price.FREE);
+    private final PriceTable prices = new PriceTable(Map.of("big", new ModelPrice(1_000_000, 2_000_000)));
 
     private TenantAdmission admission(int slots) {
         return new TenantAdmission(counters, new FairQueue(slots, 4, 1_000_000_000L, nanos::get), prices, clock,

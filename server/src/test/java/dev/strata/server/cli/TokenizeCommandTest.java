@@ -49,6 +49,12 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void readsStandardInputAsUtf8() {
+        byte[] bytes = "héllo\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(TokenizeCommand.readAll(new java.io.ByteArrayInputStream(bytes))).isEqualTo("héllo\n");
+    }
+
+    @Test
     void badModelsExitTwoWithOneLine() throws IOException {
         InspectCommandTest.Result missing = strata("tokenize", "-m", dir.resolve("nope.gguf").toString(), "hi");
         assertThat(missing.exitCode()).isEqualTo(2);

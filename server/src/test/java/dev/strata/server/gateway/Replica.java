@@ -5,6 +5,8 @@ import dev.strata.engine.template.TemplateOptions;
 import dev.strata.server.chat.TemplateChatFormatter;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.ModelConfig;
+import dev.strata.server.config.ModelPrice;
+import dev.strata.server.config.ObserveConfig;
 import dev.strata.server.config.SamplingDefaults;
 import dev.strata.server.config.ServerConfig;
 import dev.strata.server.config.StrataConfig;
@@ -36,11 +38,16 @@ final class Replica implements AutoCloseable {
 
     /** @param stepNanos time per generated token of the test engine */
     static Replica start(TenancyConfig tenancy, int maxConcurrent, long stepNanos) throws Exception {
+        return start(tenancy, maxConcurrent, stepNanos, ModelPrice.FREE);
+    }
+
+    /** @param price the price of model "m" ("small" is free) */
+    static Replica start(TenancyConfig tenancy, int maxConcurrent, long stepNanos, ModelPrice price) throws Exception {
         ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5),
                 new Limits(1 << 20, maxConcurrent, 4, 1), Optional.empty());
-        List<ModelConfig> models = List.of(new ModelConfig("m", Path.of("m.gguf"), 0, 0, SamplingDefaults.NONE),
+        List<ModelConfig> models = List.of(new ModelConfig("m", Path.of("m.gguf"), 0, 0, SamplingDefaults.NONE, price),
                 new ModelConfig("small", Path.of("small.gguf"), 0, 0, SamplingDefaults.NONE));
-        Gateway g = new Gateway(new StrataConfig(server, models, tenancy.withAdminKey(ADMIN)),
+        Gateway g = new Gateway(new StrataConfig(server, models, ObserveConfig.DEFAULTS, tenancy.withAdminKey(ADMIN)),
                 config -> new LoadedModel(new TestEngine(config.id(), 4096, stepNanos),
                         new TemplateChatFormatter(ChatTemplate.chatMl(TemplateOptions.of("<s>", "</s>")))),
                 Clock.systemUTC(), "test");

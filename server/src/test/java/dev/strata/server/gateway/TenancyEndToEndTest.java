@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.config.TenancyConfig;
-import dev.strata.server.cost.Price;
-import dev.strata.server.cost.PriceTable;
+import dev.strata.server.config.ModelPrice;
 import dev.strata.server.tenant.Quota;
 import dev.strata.server.tenant.Tenant;
 import java.net.http.HttpResponse;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,14 +91,14 @@ class TenancyEndToEndTest {
 
     @Test
     void budgetStopsATenantOrDowngradesIt() throws Exception {
-        PriceTable prices = new PriceTable(Map.of("m", new Price(0, 100_000)), Price.FREE); // $0.1 per 1k output tokens
+        ModelPrice price = new ModelPrice(0, 100_000); // $0.1 per 1k output tokens
         Quota stop = new Quota(null, null, null, null, Set.of(), 0.001, null, null, null, null);
         Quota downgrade = new Quota(null, null, null, null, Set.of(), 0.001, null, null, null, "small");
-        TenancyConfig t = auth().withPrices(prices);
+        TenancyConfig t = auth();
         t = new TenancyConfig(t.requireAuth(), t.adminKey(), t.keyCache(), t.dataDir(), t.databaseUrl(), t.redisUrl(),
-                t.redisPrefix(), t.redisTimeout(), t.onRedisFailure(), t.maxQueuedPerTenant(), t.maxQueueWait(), prices,
+                t.redisPrefix(), t.redisTimeout(), t.onRedisFailure(), t.maxQueuedPerTenant(), t.maxQueueWait(),
                 List.of(new Tenant("frugal", stop, false), new Tenant("thrifty", downgrade, false)));
-        try (Replica r = Replica.start(t, 8, 0)) {
+        try (Replica r = Replica.start(t, 8, 0, price)) {
             String frugal = createKey(r, "{\"tenant\":\"frugal\"}");
             assertThat(r.complete(frugal, "m", 10).statusCode()).isEqualTo(200); // $0.001: budget reached
             HttpResponse<String> over = r.complete(frugal, "m", 10);

@@ -1,0 +1,2 @@
+/** Benchmarks of chat-template rendering ({@code engine.template}). */
+package dev.strata.bench.template;

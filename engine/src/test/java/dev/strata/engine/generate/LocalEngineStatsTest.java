@@ -1,0 +1,46 @@
+package dev.strata.engine.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.engine.sample.SamplingParams;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The engine's read-only hooks for metrics: {@link LocalEngine#stats()} and the {@link StepListener}. */
+class LocalEngineStatsTest {
+
+    @Test
+    void stepListenerHearsEveryFedToken() throws InterruptedException {
+        List<int[]> steps = new CopyOnWriteArrayList<>();
+        try (LocalEngine engine = LocalEngine.open(LocalEngineTest.demoModel(), new EngineOptions(1, 2, 16, 0),
+                dev.strata.engine.tokenizer.Tokenizers::fromGguf, (tokens, sequences) -> steps.add(
+                        new int[] {tokens, sequences}))) {
+            LocalEngineTest.Run run = LocalEngineTest.drain(engine.submit(GenerationRequest.of("a",
+                    new int[] {1, 2, 3, 4, 5}, SamplingParams.GREEDY, 3)));
+            assertThat(run.tokens()).hasSize(3);
+            // the prompt in one pass, then each sampled token but the last is fed back
+            assertThat(steps).extracting(s -> s[0]).containsExactly(5, 1, 1);
+            assertThat(steps).extracting(s -> s[1]).containsOnly(1);
+        }
+    }
+
+    @Test
+    void statsReportRunningSequenceAndItsKvShare() throws InterruptedException {
+        try (LocalEngine engine = LocalEngine.open(LocalEngineTest.demoModel(), new EngineOptions(1, 4, 16, 0))) {
+            assertThat(engine.stats()).isEqualTo(EngineStats.IDLE);
+            TokenStream stream = engine.submit(GenerationRequest.of("a", new int[] {1, 2, 3}, SamplingParams.GREEDY,
+                    40));
+            stream.next();
+            stream.next(); // published by the second step: the loop updated its stats after the first
+            EngineStats stats = engine.stats();
+            int context = engine.modelInfo().contextLength();
+            assertThat(stats.numRunning()).isEqualTo(1);
+            assertThat(stats.numWaiting()).isZero();
+            assertThat(stats.kvCacheUsage()).isCloseTo(Math.min(context, 43) / (4.0 * context),
+                    org.assertj.core.api.Assertions.within(1e-9));
+            stream.cancel();
+            LocalEngineTest.drain(stream);
+        }
+    }
+}
