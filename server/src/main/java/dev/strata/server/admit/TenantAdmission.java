@@ -20,10 +20,12 @@ import java.util.concurrent.TimeoutException;
  * Admission for a shared server: the caller's tenant and key limits, then a fair slot.
  *
  * <p>In order, cheapest and most permanent first: allowed model (403), {@code max_tokens} per
- * request (400), daily and monthly budget (429, or a downgrade), requests per minute, prompt tokens
- * against tokens per minute, concurrent requests (429 with the bucket's refill time as
- * {@code Retry-After}), then a slot from the {@link FairQueue} (429 when the tenant's queue is full,
- * 503 when the wait cannot be met). Each check that passed is undone when a later one fails.
+ * request (400), daily and monthly budget (429, or a downgrade; one read of both sums), then
+ * requests per minute, prompt tokens against tokens per minute and concurrent requests for key and
+ * tenant together, all or nothing in one {@link QuotaBackend#takeAll} (one Redis round trip; 429
+ * with the refusing bucket's refill time as {@code Retry-After}), then a slot from the
+ * {@link FairQueue} (429 when the tenant's queue is full, 503 when the wait cannot be met), which
+ * refunds the counters when it refuses.
  * Generated tokens and the cost are settled when the request ends ({@link Decision.Permit#settle}).
  * Every counter is checked for the tenant and, separately, for the key.
  */
@@ -75,97 +77,96 @@ public final class TenantAdmission implements Admission {
         if (overBudget != null) {
             return overBudget;
         }
-        List<Runnable> undo = new ArrayList<>();
-        List<Runnable> held = new ArrayList<>();
         String[] scopes = {"k:" + caller.keyId(), "t:" + tenant};
         Quota[] quotas = {kq, tq};
+        String[] names = {"key " + caller.keyId(), "tenant '" + tenant + "'"};
+        List<QuotaBackend.Bucket> buckets = new ArrayList<>();
+        List<String> bucketWhat = new ArrayList<>();
+        List<QuotaBackend.Counter> slots = new ArrayList<>();
+        List<String> slotWhat = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Decision d = limits(scopes[i], quotas[i], r, undo, held, i == 0 ? "key " + caller.keyId() : "tenant '" + tenant + "'");
-            if (d != null) {
-                undo.reversed().forEach(Runnable::run);
-                return d;
+            Quota q = quotas[i];
+            if (q.requestsPerMinute() != null) {
+                buckets.add(new QuotaBackend.Bucket("rpm:" + scopes[i], q.requestsPerMinute(), 1));
+                bucketWhat.add("Rate limit reached for " + names[i] + ": " + q.requestsPerMinute() + " requests per minute.");
             }
+            if (q.tokensPerMinute() != null && r.promptTokens() > 0) {
+                if (r.promptTokens() > q.tokensPerMinute()) {
+                    return new Decision.Rejected("Request too large for " + names[i] + ": the prompt has "
+                            + r.promptTokens() + " tokens but the limit is " + q.tokensPerMinute()
+                            + " tokens per minute.", 60);
+                }
+                buckets.add(new QuotaBackend.Bucket("tpm:" + scopes[i], q.tokensPerMinute(), r.promptTokens()));
+                bucketWhat.add("Rate limit reached for " + names[i] + ": " + q.tokensPerMinute() + " tokens per minute.");
+            }
+            if (q.maxConcurrent() != null) {
+                slots.add(new QuotaBackend.Counter("conc:" + scopes[i], q.maxConcurrent()));
+                slotWhat.add("Too many concurrent requests for " + names[i] + ": the limit is " + q.maxConcurrent() + ".");
+            }
+        }
+        if (!buckets.isEmpty() || !slots.isEmpty()) {
+            QuotaBackend.Batch taken = counters.takeAll(buckets, slots);
+            if (!taken.granted()) {
+                int i = taken.refusedIndex();
+                if (i < buckets.size()) {
+                    int wait = seconds(taken.retryAfterMillis());
+                    return new Decision.Rejected(bucketWhat.get(i) + " Please try again in " + wait + "s.", wait);
+                }
+                return new Decision.Rejected(slotWhat.get(Math.min(i - buckets.size(), slotWhat.size() - 1)), 1);
+            }
+        }
+        List<Runnable> undo = new ArrayList<>();
+        List<Runnable> held = new ArrayList<>();
+        if (!buckets.isEmpty()) {
+            List<QuotaBackend.Bucket> refunds = buckets.stream()
+                    .map(b -> new QuotaBackend.Bucket(b.key(), b.capacity(), -b.cost())).toList();
+            undo.add(() -> counters.settleAll(refunds, List.of()));
+        }
+        for (QuotaBackend.Counter c : slots) {
+            Runnable release = () -> counters.release(c.key());
+            undo.add(release);
+            held.add(release);
         }
         Integer cap = min(tq.maxPriority(), kq.maxPriority());
         int priority = cap == null ? r.priority() : Math.min(cap, r.priority());
         Integer tpmTenant = tq.tokensPerMinute();
         Integer tpmKey = kq.tokensPerMinute();
         Settlement settle = (prompt, completion) -> {
-            if (tpmKey != null) {
-                counters.forceTake("tpm:" + scopes[0], tpmKey, completion);
+            List<QuotaBackend.Bucket> debts = new ArrayList<>(2);
+            if (tpmKey != null && completion > 0) {
+                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[0], tpmKey, completion));
             }
-            if (tpmTenant != null) {
-                counters.forceTake("tpm:" + scopes[1], tpmTenant, completion);
+            if (tpmTenant != null && completion > 0) {
+                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[1], tpmTenant, completion));
             }
             long nanoUsd = Math.round(prices.costUsd(r.model(), prompt, completion) * 1e9);
-            if (nanoUsd > 0) {
-                counters.add(dayKey(tenant), nanoUsd, SPEND_TTL_SECONDS);
-                counters.add(monthKey(tenant), nanoUsd, SPEND_TTL_SECONDS);
-            }
+            List<QuotaBackend.Sum> sums = nanoUsd <= 0 ? List.of() : List.of(
+                    new QuotaBackend.Sum(dayKey(tenant), nanoUsd, SPEND_TTL_SECONDS),
+                    new QuotaBackend.Sum(monthKey(tenant), nanoUsd, SPEND_TTL_SECONDS));
+            counters.settleAll(debts, sums);
         };
         return slot(tenant, tq.effectiveWeight(), priority, undo, held, settle, tenant);
     }
 
-    /** RPM, TPM (prompt) and concurrency for one scope; null when all passed. */
-    private Decision limits(String scope, Quota q, AdmissionRequest r, List<Runnable> undo, List<Runnable> held,
-            String who) {
-        if (q.requestsPerMinute() != null) {
-            int rpm = q.requestsPerMinute();
-            QuotaBackend.Take t = counters.tryTake("rpm:" + scope, rpm, 1);
-            if (!t.granted()) {
-                return new Decision.Rejected("Rate limit reached for " + who + ": " + rpm
-                        + " requests per minute. Please try again in " + seconds(t.retryAfterMillis()) + "s.",
-                        seconds(t.retryAfterMillis()));
-            }
-            undo.add(() -> counters.forceTake("rpm:" + scope, rpm, -1));
-        }
-        if (q.tokensPerMinute() != null && r.promptTokens() > 0) {
-            int tpm = q.tokensPerMinute();
-            if (r.promptTokens() > tpm) {
-                return new Decision.Rejected("Request too large for " + who + ": the prompt has " + r.promptTokens()
-                        + " tokens but the limit is " + tpm + " tokens per minute.", 60);
-            }
-            QuotaBackend.Take t = counters.tryTake("tpm:" + scope, tpm, r.promptTokens());
-            if (!t.granted()) {
-                return new Decision.Rejected("Rate limit reached for " + who + ": " + tpm
-                        + " tokens per minute. Please try again in " + seconds(t.retryAfterMillis()) + "s.",
-                        seconds(t.retryAfterMillis()));
-            }
-            undo.add(() -> counters.forceTake("tpm:" + scope, tpm, -r.promptTokens()));
-        }
-        if (q.maxConcurrent() != null) {
-            if (!counters.tryAcquire("conc:" + scope, q.maxConcurrent())) {
-                return new Decision.Rejected("Too many concurrent requests for " + who + ": the limit is "
-                        + q.maxConcurrent() + ".", 1);
-            }
-            Runnable release = () -> counters.release("conc:" + scope);
-            undo.add(release);
-            held.add(release);
-        }
-        return null;
-    }
-
     private Decision budget(String tenant, Quota q, String model) {
+        if (q.dailyBudgetUsd() == null && q.monthlyBudgetUsd() == null) {
+            return null;
+        }
+        long[] spent = counters.getAll(List.of(dayKey(tenant), monthKey(tenant)));
         String over = null;
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(ZoneOffset.UTC));
         long resetSeconds = 0;
-        if (q.dailyBudgetUsd() != null) {
-            double spent = counters.get(dayKey(tenant)) / 1e9;
-            if (spent >= q.dailyBudgetUsd()) {
-                over = String.format(Locale.ROOT, "tenant '%s' has spent $%.4f of its daily budget of $%.4f;"
-                        + " it resets at 00:00 UTC", tenant, spent, q.dailyBudgetUsd());
-                resetSeconds = Duration.between(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))
-                        .toSeconds();
-            }
+        if (q.dailyBudgetUsd() != null && spent[0] / 1e9 >= q.dailyBudgetUsd()) {
+            over = String.format(Locale.ROOT, "tenant '%s' has spent $%.4f of its daily budget of $%.4f;"
+                    + " it resets at 00:00 UTC", tenant, spent[0] / 1e9, q.dailyBudgetUsd());
+            resetSeconds = Duration.between(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC))
+                    .toSeconds();
         }
-        if (over == null && q.monthlyBudgetUsd() != null) {
-            double spent = counters.get(monthKey(tenant)) / 1e9;
-            if (spent >= q.monthlyBudgetUsd()) {
-                over = String.format(Locale.ROOT, "tenant '%s' has spent $%.4f of its monthly budget of $%.4f;"
-                        + " it resets on the 1st at 00:00 UTC", tenant, spent, q.monthlyBudgetUsd());
-                LocalDate first = now.toLocalDate().withDayOfMonth(1).plusMonths(1);
-                resetSeconds = Duration.between(now, first.atStartOfDay(ZoneOffset.UTC)).toSeconds();
-            }
+        if (over == null && q.monthlyBudgetUsd() != null && spent[1] / 1e9 >= q.monthlyBudgetUsd()) {
+            over = String.format(Locale.ROOT, "tenant '%s' has spent $%.4f of its monthly budget of $%.4f;"
+                    + " it resets on the 1st at 00:00 UTC", tenant, spent[1] / 1e9, q.monthlyBudgetUsd());
+            LocalDate first = now.toLocalDate().withDayOfMonth(1).plusMonths(1);
+            resetSeconds = Duration.between(now, first.atStartOfDay(ZoneOffset.UTC)).toSeconds();
         }
         if (over == null) {
             return null;

@@ -1,5 +1,6 @@
 package dev.strata.server.quota;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -143,6 +144,51 @@ public final class FailoverQuotaBackend implements QuotaBackend {
             }
         }
         return local.get(key);
+    }
+
+    @Override
+    public Batch takeAll(List<Bucket> buckets, List<Counter> counters) {
+        if (primaryUsable()) {
+            try {
+                Batch b = primary.takeAll(buckets, counters);
+                degraded = false;
+                return b;
+            } catch (QuotaUnavailable e) {
+                failed();
+            }
+        }
+        return switch (mode) {
+            case LOCAL -> local.takeAll(buckets, counters);
+            case CLOSED -> new Batch(false, 0, Math.max(1, probeNanos / 1_000_000));
+        };
+    }
+
+    @Override
+    public void settleAll(List<Bucket> debts, List<Sum> sums) {
+        if (primaryUsable()) {
+            try {
+                primary.settleAll(debts, sums);
+                degraded = false;
+                return;
+            } catch (QuotaUnavailable e) {
+                failed();
+            }
+        }
+        if (mode == FailureMode.LOCAL) {
+            local.settleAll(debts, sums);
+        }
+    }
+
+    @Override
+    public long[] getAll(List<String> keys) {
+        if (primaryUsable()) {
+            try {
+                return primary.getAll(keys);
+            } catch (QuotaUnavailable e) {
+                failed();
+            }
+        }
+        return local.getAll(keys);
     }
 
     @Override

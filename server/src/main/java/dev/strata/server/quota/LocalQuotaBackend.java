@@ -1,5 +1,6 @@
 package dev.strata.server.quota;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -12,18 +13,18 @@ public final class LocalQuotaBackend implements QuotaBackend {
     private static final double NANOS_PER_MINUTE = 60e9;
 
     private final LongSupplier nanoTime;
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, BucketState> buckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, long[]> counters = new ConcurrentHashMap<>();
 
     public LocalQuotaBackend(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
     }
 
-    private static final class Bucket {
+    private static final class BucketState {
         double tokens;
         long updatedNanos;
 
-        Bucket(double tokens, long updatedNanos) {
+        BucketState(double tokens, long updatedNanos) {
             this.tokens = tokens;
             this.updatedNanos = updatedNanos;
         }
@@ -39,13 +40,13 @@ public final class LocalQuotaBackend implements QuotaBackend {
         }
     }
 
-    private Bucket bucket(String key, long capacity) {
-        return buckets.computeIfAbsent(key, k -> new Bucket(capacity, nanoTime.getAsLong()));
+    private BucketState bucket(String key, long capacity) {
+        return buckets.computeIfAbsent(key, k -> new BucketState(capacity, nanoTime.getAsLong()));
     }
 
     @Override
     public Take tryTake(String key, long capacity, long cost) {
-        Bucket b = bucket(key, capacity);
+        BucketState b = bucket(key, capacity);
         synchronized (b) {
             double rate = b.refill(capacity, nanoTime.getAsLong());
             if (b.tokens >= cost) {
@@ -58,7 +59,7 @@ public final class LocalQuotaBackend implements QuotaBackend {
 
     @Override
     public void forceTake(String key, long capacity, long cost) {
-        Bucket b = bucket(key, capacity);
+        BucketState b = bucket(key, capacity);
         synchronized (b) {
             b.refill(capacity, nanoTime.getAsLong());
             b.tokens -= cost;
@@ -105,6 +106,54 @@ public final class LocalQuotaBackend implements QuotaBackend {
         synchronized (c) {
             return c[0];
         }
+    }
+
+    /** Batches take one lock: simple and atomic; each operation is a few map lookups. */
+    @Override
+    public synchronized Batch takeAll(List<Bucket> bucketsToTake, List<Counter> countersToTake) {
+        long now = nanoTime.getAsLong();
+        for (int i = 0; i < bucketsToTake.size(); i++) {
+            Bucket q = bucketsToTake.get(i);
+            BucketState bucket = bucket(q.key(), q.capacity());
+            synchronized (bucket) {
+                double rate = bucket.refill(q.capacity(), now);
+                if (bucket.tokens < q.cost()) {
+                    return new Batch(false, i, (long) Math.ceil((q.cost() - bucket.tokens) / rate / 1e6));
+                }
+            }
+        }
+        for (int i = 0; i < countersToTake.size(); i++) {
+            Counter c = countersToTake.get(i);
+            if (get(c.key()) >= c.max()) {
+                return new Batch(false, bucketsToTake.size() + i, 0);
+            }
+        }
+        for (Bucket q : bucketsToTake) {
+            forceTake(q.key(), q.capacity(), q.cost());
+        }
+        for (Counter c : countersToTake) {
+            tryAcquire(c.key(), c.max());
+        }
+        return Batch.GRANTED;
+    }
+
+    @Override
+    public synchronized void settleAll(List<Bucket> debts, List<Sum> sums) {
+        for (Bucket d : debts) {
+            forceTake(d.key(), d.capacity(), d.cost());
+        }
+        for (Sum s : sums) {
+            add(s.key(), s.delta(), s.ttlSeconds());
+        }
+    }
+
+    @Override
+    public long[] getAll(List<String> keys) {
+        long[] out = new long[keys.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(keys.get(i));
+        }
+        return out;
     }
 
     @Override

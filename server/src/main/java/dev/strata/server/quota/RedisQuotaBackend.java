@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -45,9 +46,73 @@ public final class RedisQuotaBackend implements QuotaBackend {
             else
               wait = math.ceil((cost - tokens) / rate / 1000)
             end
-            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
+            redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.0f', ts))
             redis.call('PEXPIRE', KEYS[1], 120000)
             return {granted, wait}
+            """;
+
+    /**
+     * KEYS: buckets then counters; ARGV: number of buckets, (capacity, cost) per bucket, max per
+     * counter, counter TTL. All or nothing. Returns {granted, refused index, retryAfterMillis}.
+     */
+    private static final String TAKE_ALL = """
+            local nb = tonumber(ARGV[1])
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local left = {}
+            local stamp = {}
+            for i = 1, nb do
+              local cap = tonumber(ARGV[2 * i])
+              local cost = tonumber(ARGV[2 * i + 1])
+              local b = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+              local tk = tonumber(b[1])
+              local ts = tonumber(b[2])
+              if tk == nil or ts == nil then tk = cap; ts = now end
+              local rate = cap / 60000000
+              if now > ts then tk = math.min(cap, tk + (now - ts) * rate); ts = now end
+              if tk < cost then return {0, i - 1, math.ceil((cost - tk) / rate / 1000)} end
+              left[i] = tk - cost
+              stamp[i] = ts
+            end
+            local base = 2 * nb + 2
+            for j = nb + 1, #KEYS do
+              local n = tonumber(redis.call('GET', KEYS[j]) or '0')
+              if n >= tonumber(ARGV[base + j - nb - 1]) then return {0, j - 1, 0} end
+            end
+            for i = 1, nb do
+              redis.call('HSET', KEYS[i], 'tokens', string.format('%.6f', left[i]), 'ts', string.format('%.0f', stamp[i]))
+              redis.call('PEXPIRE', KEYS[i], 120000)
+            end
+            for j = nb + 1, #KEYS do
+              redis.call('INCR', KEYS[j])
+              redis.call('EXPIRE', KEYS[j], ARGV[#ARGV])
+            end
+            return {1, -1, 0}
+            """;
+
+    /** KEYS: debt buckets then sums; ARGV: number of buckets, (capacity, cost) per bucket, (delta, ttl) per sum. */
+    private static final String SETTLE_ALL = """
+            local nb = tonumber(ARGV[1])
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            for i = 1, nb do
+              local cap = tonumber(ARGV[2 * i])
+              local cost = tonumber(ARGV[2 * i + 1])
+              local b = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+              local tk = tonumber(b[1])
+              local ts = tonumber(b[2])
+              if tk == nil or ts == nil then tk = cap; ts = now end
+              if now > ts then tk = math.min(cap, tk + (now - ts) * cap / 60000000); ts = now end
+              redis.call('HSET', KEYS[i], 'tokens', string.format('%.6f', tk - cost), 'ts', string.format('%.0f', ts))
+              redis.call('PEXPIRE', KEYS[i], 120000)
+            end
+            local base = 2 * nb + 2
+            for j = nb + 1, #KEYS do
+              local a = base + 2 * (j - nb - 1)
+              redis.call('INCRBY', KEYS[j], ARGV[a])
+              redis.call('EXPIRE', KEYS[j], ARGV[a + 1])
+            end
+            return 0
             """;
 
     /** KEYS[1] counter; ARGV max, ttlSeconds. Returns 1 when acquired. */
@@ -125,15 +190,76 @@ public final class RedisQuotaBackend implements QuotaBackend {
     }
 
     private <T> T eval(String script, ScriptOutputType type, String key, String... args) {
+        return evalKeys(script, type, new String[] {prefix + key}, args);
+    }
+
+    private <T> T evalKeys(String script, ScriptOutputType type, String[] keys, String... args) {
         try {
             RedisCommands<String, String> redis = commands();
             String sha = shas.computeIfAbsent(script, redis::scriptLoad);
             try {
-                return redis.evalsha(sha, type, new String[] {prefix + key}, args);
+                return redis.evalsha(sha, type, keys, args);
             } catch (RedisNoScriptException e) {
                 shas.put(script, redis.scriptLoad(script));
-                return redis.evalsha(shas.get(script), type, new String[] {prefix + key}, args);
+                return redis.evalsha(shas.get(script), type, keys, args);
             }
+        } catch (RedisException e) {
+            throw new QuotaUnavailable("redis: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Batch takeAll(List<Bucket> buckets, List<Counter> counters) {
+        String[] keys = new String[buckets.size() + counters.size()];
+        String[] args = new String[2 + 2 * buckets.size() + counters.size()];
+        args[0] = Integer.toString(buckets.size());
+        int a = 1;
+        for (int i = 0; i < buckets.size(); i++) {
+            keys[i] = prefix + buckets.get(i).key();
+            args[a++] = Long.toString(buckets.get(i).capacity());
+            args[a++] = Long.toString(buckets.get(i).cost());
+        }
+        for (int j = 0; j < counters.size(); j++) {
+            keys[buckets.size() + j] = prefix + counters.get(j).key();
+            args[a++] = Integer.toString(counters.get(j).max());
+        }
+        args[a] = Long.toString(SLOT_TTL_SECONDS);
+        List<Long> r = evalKeys(TAKE_ALL, ScriptOutputType.MULTI, keys, args);
+        return r.get(0) == 1 ? Batch.GRANTED : new Batch(false, r.get(1).intValue(), Math.max(0, r.get(2)));
+    }
+
+    @Override
+    public void settleAll(List<Bucket> debts, List<Sum> sums) {
+        if (debts.isEmpty() && sums.isEmpty()) {
+            return;
+        }
+        String[] keys = new String[debts.size() + sums.size()];
+        String[] args = new String[1 + 2 * debts.size() + 2 * sums.size()];
+        args[0] = Integer.toString(debts.size());
+        int a = 1;
+        for (int i = 0; i < debts.size(); i++) {
+            keys[i] = prefix + debts.get(i).key();
+            args[a++] = Long.toString(debts.get(i).capacity());
+            args[a++] = Long.toString(debts.get(i).cost());
+        }
+        for (int j = 0; j < sums.size(); j++) {
+            keys[debts.size() + j] = prefix + sums.get(j).key();
+            args[a++] = Long.toString(sums.get(j).delta());
+            args[a++] = Long.toString(sums.get(j).ttlSeconds());
+        }
+        evalKeys(SETTLE_ALL, ScriptOutputType.INTEGER, keys, args);
+    }
+
+    @Override
+    public long[] getAll(List<String> keys) {
+        try {
+            List<io.lettuce.core.KeyValue<String, String>> values = commands().mget(
+                    keys.stream().map(k -> prefix + k).toArray(String[]::new));
+            long[] out = new long[keys.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = values.get(i).hasValue() ? Long.parseLong(values.get(i).getValue()) : 0;
+            }
+            return out;
         } catch (RedisException e) {
             throw new QuotaUnavailable("redis: " + e.getMessage(), e);
         }

@@ -26,6 +26,9 @@ class FailoverQuotaBackendTest {
             public void release(String key) { check(); inner.release(key); }
             public long add(String key, long delta, long ttl) { check(); return inner.add(key, delta, ttl); }
             public long get(String key) { check(); return inner.get(key); }
+            public Batch takeAll(java.util.List<Bucket> b, java.util.List<Counter> c) { check(); return inner.takeAll(b, c); }
+            public void settleAll(java.util.List<Bucket> d, java.util.List<Sum> s) { check(); inner.settleAll(d, s); }
+            public long[] getAll(java.util.List<String> keys) { check(); return inner.getAll(keys); }
             public void close() {}
         };
     }

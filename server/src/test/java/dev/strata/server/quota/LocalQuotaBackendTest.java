@@ -43,4 +43,16 @@ class LocalQuotaBackendTest {
         assertThat(backend.get("s")).isEqualTo(12);
         assertThat(backend.get("none")).isZero();
     }
+
+    @Test
+    void batchesAreAllOrNothing() {
+        java.util.List<QuotaBackend.Bucket> buckets = java.util.List.of(new QuotaBackend.Bucket("rpm", 2, 1),
+                new QuotaBackend.Bucket("tpm", 100, 60));
+        assertThat(backend.takeAll(buckets, java.util.List.of(new QuotaBackend.Counter("c", 1))).granted()).isTrue();
+        QuotaBackend.Batch refused = backend.takeAll(buckets, java.util.List.of());
+        assertThat(refused.refusedIndex()).isEqualTo(1);
+        assertThat(backend.takeAll(java.util.List.of(), java.util.List.of(new QuotaBackend.Counter("c", 1))).refusedIndex())
+                .isZero();
+        assertThat(backend.tryTake("rpm", 2, 1).granted()).isTrue();
+    }
 }

@@ -55,6 +55,25 @@ class RedisQuotaBackendTest {
     }
 
     @Test
+    void batchesAreAllOrNothing() {
+        try (RedisQuotaBackend b = backend()) {
+            java.util.List<QuotaBackend.Bucket> buckets = java.util.List.of(new QuotaBackend.Bucket("rpm", 2, 1),
+                    new QuotaBackend.Bucket("tpm", 100, 60));
+            java.util.List<QuotaBackend.Counter> slots = java.util.List.of(new QuotaBackend.Counter("c", 5));
+            assertThat(b.takeAll(buckets, slots).granted()).isTrue();
+            QuotaBackend.Batch refused = b.takeAll(buckets, slots);
+            assertThat(refused.granted()).isFalse();
+            assertThat(refused.refusedIndex()).as("tpm has 40 < 60").isEqualTo(1);
+            assertThat(b.tryTake("rpm", 2, 1).granted()).as("rpm was not taken by the refused batch").isTrue();
+            assertThat(b.get("c")).isEqualTo(1);
+            b.settleAll(java.util.List.of(new QuotaBackend.Bucket("tpm", 100, -60)),
+                    java.util.List.of(new QuotaBackend.Sum("spend", 7, 60)));
+            assertThat(b.tryTake("tpm", 100, 100).granted()).as("refunded to full").isTrue();
+            assertThat(b.getAll(java.util.List.of("spend", "none"))).containsExactly(7, 0);
+        }
+    }
+
+    @Test
     void downRedisIsQuotaUnavailableAndScriptsReloadAfterRestart() throws Exception {
         try (RedisQuotaBackend b = backend()) {
             assertThat(b.tryTake("k", 10, 1).granted()).isTrue();
