@@ -117,10 +117,11 @@ public final class TenantAdmission implements Admission {
         }
         List<Runnable> undo = new ArrayList<>();
         List<Runnable> held = new ArrayList<>();
+        List<String> slotKeys = slots.stream().map(QuotaBackend.Counter::key).toList();
         if (!buckets.isEmpty()) {
             List<QuotaBackend.Bucket> refunds = buckets.stream()
                     .map(b -> new QuotaBackend.Bucket(b.key(), b.capacity(), -b.cost())).toList();
-            undo.add(() -> counters.settleAll(refunds, List.of()));
+            undo.add(() -> counters.settleAll(refunds, List.of(), List.of()));
         }
         for (QuotaBackend.Counter c : slots) {
             Runnable release = () -> counters.release(c.key());
@@ -143,7 +144,7 @@ public final class TenantAdmission implements Admission {
             List<QuotaBackend.Sum> sums = nanoUsd <= 0 ? List.of() : List.of(
                     new QuotaBackend.Sum(dayKey(tenant), nanoUsd, SPEND_TTL_SECONDS),
                     new QuotaBackend.Sum(monthKey(tenant), nanoUsd, SPEND_TTL_SECONDS));
-            counters.settleAll(debts, sums);
+            counters.settleAll(debts, sums, slotKeys); // releases the concurrency slots in the same step
         };
         return slot(tenant, tq.effectiveWeight(), priority, undo, held, settle, tenant);
     }
@@ -248,9 +249,10 @@ public final class TenantAdmission implements Admission {
             return slot.waitedNanos();
         }
 
+        /** Settles usage and, in the same step, gives the concurrency slots back (close then only frees the queue slot). */
         @Override
         public void settle(int promptTokens, int completionTokens) {
-            if (settlement != null && settled.compareAndSet(false, true)) {
+            if (settlement != null && !closed.get() && settled.compareAndSet(false, true)) {
                 settlement.settle(promptTokens, completionTokens);
             }
         }
@@ -259,7 +261,9 @@ public final class TenantAdmission implements Admission {
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 slot.release();
-                concurrencyReleases.forEach(Runnable::run);
+                if (!settled.get()) {
+                    concurrencyReleases.forEach(Runnable::run);
+                }
             }
         }
     }

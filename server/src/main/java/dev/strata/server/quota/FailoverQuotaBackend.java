@@ -164,10 +164,11 @@ public final class FailoverQuotaBackend implements QuotaBackend {
     }
 
     @Override
-    public void settleAll(List<Bucket> debts, List<Sum> sums) {
+    public void settleAll(List<Bucket> debts, List<Sum> sums, List<String> releases) {
+        releases.forEach(local::release);
         if (primaryUsable()) {
             try {
-                primary.settleAll(debts, sums);
+                primary.settleAll(debts, sums, releases);
                 degraded = false;
                 return;
             } catch (QuotaUnavailable e) {
@@ -175,7 +176,7 @@ public final class FailoverQuotaBackend implements QuotaBackend {
             }
         }
         if (mode == FailureMode.LOCAL) {
-            local.settleAll(debts, sums);
+            local.settleAll(debts, sums, List.of());
         }
     }
 

@@ -138,7 +138,8 @@ public final class LocalQuotaBackend implements QuotaBackend {
     }
 
     @Override
-    public synchronized void settleAll(List<Bucket> debts, List<Sum> sums) {
+    public synchronized void settleAll(List<Bucket> debts, List<Sum> sums, List<String> releases) {
+        releases.forEach(this::release);
         for (Bucket d : debts) {
             forceTake(d.key(), d.capacity(), d.cost());
         }

@@ -35,8 +35,8 @@ public interface QuotaBackend extends AutoCloseable {
      */
     Batch takeAll(List<Bucket> buckets, List<Counter> counters);
 
-    /** In one step: takes each debt (even into debt) and adds each sum. */
-    void settleAll(List<Bucket> debts, List<Sum> sums);
+    /** In one step: takes each debt (even into debt), adds each sum and releases each counter. */
+    void settleAll(List<Bucket> debts, List<Sum> sums, List<String> releases);
 
     /** The current sums of {@code keys} (0 when absent), in one step. */
     long[] getAll(List<String> keys);

@@ -90,14 +90,18 @@ public final class RedisQuotaBackend implements QuotaBackend {
             return {1, -1, 0}
             """;
 
-    /** KEYS: debt buckets then sums; ARGV: number of buckets, (capacity, cost) per bucket, (delta, ttl) per sum. */
+    /**
+     * KEYS: debt buckets, sums, then counters to release; ARGV: number of buckets, number of sums,
+     * (capacity, cost) per bucket, (delta, ttl) per sum.
+     */
     private static final String SETTLE_ALL = """
             local nb = tonumber(ARGV[1])
+            local ns = tonumber(ARGV[2])
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
             for i = 1, nb do
-              local cap = tonumber(ARGV[2 * i])
-              local cost = tonumber(ARGV[2 * i + 1])
+              local cap = tonumber(ARGV[2 * i + 1])
+              local cost = tonumber(ARGV[2 * i + 2])
               local b = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
               local tk = tonumber(b[1])
               local ts = tonumber(b[2])
@@ -106,11 +110,15 @@ public final class RedisQuotaBackend implements QuotaBackend {
               redis.call('HSET', KEYS[i], 'tokens', string.format('%.6f', tk - cost), 'ts', string.format('%.0f', ts))
               redis.call('PEXPIRE', KEYS[i], 120000)
             end
-            local base = 2 * nb + 2
-            for j = nb + 1, #KEYS do
+            local base = 2 * nb + 3
+            for j = nb + 1, nb + ns do
               local a = base + 2 * (j - nb - 1)
               redis.call('INCRBY', KEYS[j], ARGV[a])
               redis.call('EXPIRE', KEYS[j], ARGV[a + 1])
+            end
+            for j = nb + ns + 1, #KEYS do
+              local n = tonumber(redis.call('GET', KEYS[j]) or '0')
+              if n > 0 then redis.call('DECR', KEYS[j]) end
             end
             return 0
             """;
@@ -229,14 +237,15 @@ public final class RedisQuotaBackend implements QuotaBackend {
     }
 
     @Override
-    public void settleAll(List<Bucket> debts, List<Sum> sums) {
-        if (debts.isEmpty() && sums.isEmpty()) {
+    public void settleAll(List<Bucket> debts, List<Sum> sums, List<String> releases) {
+        if (debts.isEmpty() && sums.isEmpty() && releases.isEmpty()) {
             return;
         }
-        String[] keys = new String[debts.size() + sums.size()];
-        String[] args = new String[1 + 2 * debts.size() + 2 * sums.size()];
+        String[] keys = new String[debts.size() + sums.size() + releases.size()];
+        String[] args = new String[2 + 2 * debts.size() + 2 * sums.size()];
         args[0] = Integer.toString(debts.size());
-        int a = 1;
+        args[1] = Integer.toString(sums.size());
+        int a = 2;
         for (int i = 0; i < debts.size(); i++) {
             keys[i] = prefix + debts.get(i).key();
             args[a++] = Long.toString(debts.get(i).capacity());
@@ -246,6 +255,9 @@ public final class RedisQuotaBackend implements QuotaBackend {
             keys[debts.size() + j] = prefix + sums.get(j).key();
             args[a++] = Long.toString(sums.get(j).delta());
             args[a++] = Long.toString(sums.get(j).ttlSeconds());
+        }
+        for (int r = 0; r < releases.size(); r++) {
+            keys[debts.size() + sums.size() + r] = prefix + releases.get(r);
         }
         evalKeys(SETTLE_ALL, ScriptOutputType.INTEGER, keys, args);
     }

@@ -27,7 +27,7 @@ class FailoverQuotaBackendTest {
             public long add(String key, long delta, long ttl) { check(); return inner.add(key, delta, ttl); }
             public long get(String key) { check(); return inner.get(key); }
             public Batch takeAll(java.util.List<Bucket> b, java.util.List<Counter> c) { check(); return inner.takeAll(b, c); }
-            public void settleAll(java.util.List<Bucket> d, java.util.List<Sum> s) { check(); inner.settleAll(d, s); }
+            public void settleAll(java.util.List<Bucket> d, java.util.List<Sum> s, java.util.List<String> r) { check(); inner.settleAll(d, s, r); }
             public long[] getAll(java.util.List<String> keys) { check(); return inner.getAll(keys); }
             public void close() {}
         };

@@ -67,7 +67,8 @@ class RedisQuotaBackendTest {
             assertThat(b.tryTake("rpm", 2, 1).granted()).as("rpm was not taken by the refused batch").isTrue();
             assertThat(b.get("c")).isEqualTo(1);
             b.settleAll(java.util.List.of(new QuotaBackend.Bucket("tpm", 100, -60)),
-                    java.util.List.of(new QuotaBackend.Sum("spend", 7, 60)));
+                    java.util.List.of(new QuotaBackend.Sum("spend", 7, 60)), java.util.List.of("c"));
+            assertThat(b.get("c")).as("released in the same step").isZero();
             assertThat(b.tryTake("tpm", 100, 100).granted()).as("refunded to full").isTrue();
             assertThat(b.getAll(java.util.List.of("spend", "none"))).containsExactly(7, 0);
         }
