@@ -9,8 +9,8 @@ package dev.strata.server;
 public sealed abstract class GatewayException extends RuntimeException
         permits GatewayException.InvalidRequest, GatewayException.NotFound, GatewayException.MethodNotAllowed,
                 GatewayException.PayloadTooLarge, GatewayException.Overloaded, GatewayException.Unavailable,
-                GatewayException.InvalidConfig, GatewayException.GenerationFailed, GatewayException.Unauthorized,
-                GatewayException.Forbidden {
+                GatewayException.InvalidConfig, GatewayException.GenerationFailed, GatewayException.UpstreamFailed,
+                GatewayException.Unauthorized, GatewayException.Forbidden {
 
     private GatewayException(String message, Throwable cause) {
         super(message, cause);
@@ -149,6 +149,17 @@ public sealed abstract class GatewayException extends RuntimeException
 
         public String code() {
             return code;
+        }
+    }
+
+    /** A service Strata calls (the model hub, an upstream backend) failed or sent something wrong. */
+    public static final class UpstreamFailed extends GatewayException {
+        public UpstreamFailed(String message) {
+            super(message, null);
+        }
+
+        public UpstreamFailed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -23,10 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Parity with llama.cpp for the architectures the bench generator does not write: tiny random F32
- * models of {@code qwen3}, {@code gemma}, {@code gemma2} and {@code gemma3} (with the demo
+ * models of {@code qwen3}, {@code gemma}, {@code gemma2}, {@code gemma3} and {@code phi3} (with the demo
  * vocabulary), compared by {@link ParityCheck} at the issue's bar (top-10 probabilities within 1e-3
  * at every position, 32 identical greedy tokens). The 40 positions exceed the gemma sliding window
- * of 8, so windowed and global layers both matter. An architecture the bundled llama.cpp cannot
+ * of 8, so windowed and global layers both matter; phi3 has fused QKV and gate-up tensors. An architecture the bundled llama.cpp cannot
  * load is skipped, not failed. The table goes to {@code target/parity/architecture-parity.md}.
  */
 class ArchitectureParityTest {
@@ -43,7 +43,7 @@ class ArchitectureParityTest {
     private static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen3", "gemma", "gemma2", "gemma3"})
+    @ValueSource(strings = {"qwen3", "gemma", "gemma2", "gemma3", "phi3"})
     void strataMatchesLlamaCpp(String arch) {
         Path file = dir.resolve(arch + ".gguf");
         write(arch, file);
@@ -64,11 +64,12 @@ class ArchitectureParityTest {
         assertThat(r.greedyMatched()).as(arch + ": greedy tokens").isEqualTo(32);
     }
 
-    /** A tiny random model of {@code arch} with llama.cpp's tensor names and keys; embeddings tied. */
+    /** A tiny random model of {@code arch} with llama.cpp's tensor names and keys; embeddings tied except phi3. */
     static void write(String arch, Path file) {
         boolean qwen3 = arch.equals("qwen3");
         boolean gemma2 = arch.equals("gemma2");
         boolean gemma3 = arch.equals("gemma3");
+        boolean phi3 = arch.equals("phi3");
         // llama.cpp aborts on gemma2 models whose layer count is not one of the released sizes (26 = 2B)
         int layers = gemma2 ? 26 : gemma3 ? 7 : 3;
         int headDim = qwen3 ? 32 : DIM / HEADS;
@@ -92,6 +93,9 @@ class ArchitectureParityTest {
         if (gemma2 || gemma3) {
             w.putUInt32(arch + ".attention.sliding_window", WINDOW);
         }
+        if (phi3) { // required by older llama.cpp, ignored by newer ones and by Strata; wider than the test
+            w.putUInt32(arch + ".attention.sliding_window", 4096);
+        }
         if (gemma2) {
             w.putFloat32(arch + ".attn_logit_softcapping", 50f).putFloat32(arch + ".final_logit_softcapping", 30f);
         }
@@ -102,9 +106,13 @@ class ArchitectureParityTest {
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             norm(w, random, p + "attn_norm.weight", DIM);
-            matrix(w, random, p + "attn_q.weight", DIM, HEADS * headDim);
-            matrix(w, random, p + "attn_k.weight", DIM, KV_HEADS * headDim);
-            matrix(w, random, p + "attn_v.weight", DIM, KV_HEADS * headDim);
+            if (phi3) {
+                matrix(w, random, p + "attn_qkv.weight", DIM, (HEADS + 2 * KV_HEADS) * headDim);
+            } else {
+                matrix(w, random, p + "attn_q.weight", DIM, HEADS * headDim);
+                matrix(w, random, p + "attn_k.weight", DIM, KV_HEADS * headDim);
+                matrix(w, random, p + "attn_v.weight", DIM, KV_HEADS * headDim);
+            }
             matrix(w, random, p + "attn_output.weight", HEADS * headDim, DIM);
             if (qwen3 || gemma3) {
                 norm(w, random, p + "attn_q_norm.weight", headDim);
@@ -115,11 +123,18 @@ class ArchitectureParityTest {
                 norm(w, random, p + "post_ffw_norm.weight", DIM);
             }
             norm(w, random, p + "ffn_norm.weight", DIM);
-            matrix(w, random, p + "ffn_gate.weight", DIM, FFN);
-            matrix(w, random, p + "ffn_up.weight", DIM, FFN);
+            if (phi3) {
+                matrix(w, random, p + "ffn_up.weight", DIM, 2 * FFN);
+            } else {
+                matrix(w, random, p + "ffn_gate.weight", DIM, FFN);
+                matrix(w, random, p + "ffn_up.weight", DIM, FFN);
+            }
             matrix(w, random, p + "ffn_down.weight", FFN, DIM);
         }
         norm(w, random, "output_norm.weight", DIM);
+        if (phi3) {
+            matrix(w, random, "output.weight", DIM, vocabSize);
+        }
         w.write(file);
     }
 

@@ -13,7 +13,8 @@ public enum Architecture {
     QWEN3("qwen3"),
     GEMMA("gemma"),
     GEMMA2("gemma2"),
-    GEMMA3("gemma3");
+    GEMMA3("gemma3"),
+    PHI3("phi3");
 
     private final String ggufName;
 
@@ -34,19 +35,19 @@ public enum Architecture {
             }
         }
         throw new EngineException.Unsupported("unsupported model architecture '" + name
-                + "' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3)");
+                + "' (supported: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3)");
     }
 
     public RopeType ropeType() {
         return switch (this) {
             case LLAMA -> RopeType.NORM;
-            case QWEN2, QWEN3, GEMMA, GEMMA2, GEMMA3 -> RopeType.NEOX;
+            case QWEN2, QWEN3, GEMMA, GEMMA2, GEMMA3, PHI3 -> RopeType.NEOX;
         };
     }
 
     public Activation activation() {
         return switch (this) {
-            case LLAMA, QWEN2, QWEN3 -> Activation.SILU;
+            case LLAMA, QWEN2, QWEN3, PHI3 -> Activation.SILU;
             case GEMMA, GEMMA2, GEMMA3 -> Activation.GELU_TANH;
         };
     }
@@ -68,13 +69,23 @@ public enum Architecture {
 
     /**
      * Every how many layers one uses full attention, the others a sliding window (layer {@code l}
-     * slides when {@code l % pattern < pattern - 1}); 0 when all layers attend globally.
+     * slides when {@code l % pattern < pattern - 1}); 0 when the architecture has no sliding window.
+     * Phi-3 files carry {@code sliding_window}, but llama.cpp ignores it (its PR 13676: the
+     * converters fill it wrongly for several models), and so does Strata.
      */
     public int slidingWindowPattern() {
         return switch (this) {
             case GEMMA2 -> 2;
             case GEMMA3 -> 6;
-            case LLAMA, QWEN2, QWEN3, GEMMA -> 0;
+            case LLAMA, QWEN2, QWEN3, GEMMA, PHI3 -> 0;
         };
+    }
+
+    /**
+     * The file may hold Q, K and V as one {@code attn_qkv} matrix and gate and up as one
+     * {@code ffn_up} matrix of twice the height (gate rows first); the loader splits them into views.
+     */
+    public boolean mayFuseProjections() {
+        return this == PHI3;
     }
 }

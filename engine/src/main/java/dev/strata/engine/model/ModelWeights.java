@@ -43,11 +43,13 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
             int vw = config.valueWidth();
             int hd = config.keyLength();
             int ffn = config.feedForwardLength();
+            FloatTensor[] qkv = attentionProjections(l, p, config);
+            FloatTensor[] gateUp = gateAndUp(l, p, config);
             layers.add(new LayerWeights(
                     l.vector(p + "attn_norm.weight", d),
-                    l.matrix(p + "attn_q.weight", qw, d),
-                    l.matrix(p + "attn_k.weight", kw, d),
-                    l.matrix(p + "attn_v.weight", vw, d),
+                    qkv[0],
+                    qkv[1],
+                    qkv[2],
                     l.matrix(p + "attn_output.weight", d, config.numHeads() * config.valueLength()),
                     l.optionalVector(p + "attn_q.bias", qw),
                     l.optionalVector(p + "attn_k.bias", kw),
@@ -56,16 +58,47 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
                     arch.hasQkNorm() ? l.vector(p + "attn_k_norm.weight", hd) : null,
                     arch.hasPostNorms() ? l.vector(p + "post_attention_norm.weight", d) : null,
                     l.vector(p + "ffn_norm.weight", d),
-                    l.matrix(p + "ffn_gate.weight", ffn, d),
-                    l.matrix(p + "ffn_up.weight", ffn, d),
+                    gateUp[0],
+                    gateUp[1],
                     l.matrix(p + "ffn_down.weight", d, ffn),
                     arch.hasPostNorms() ? l.vector(p + "post_ffw_norm.weight", d) : null));
+        }
+        if (gguf.tensor("rope_factors_long.weight").isPresent() || gguf.tensor("rope_factors_short.weight").isPresent()) {
+            throw new EngineException.Unsupported("long-rope scaling (rope_factors_long/short, 128k Phi-3 variants) is "
+                    + "not supported");
         }
         float[] outputNorm = l.vector("output_norm.weight", d);
         boolean tied = gguf.tensor("output.weight").isEmpty();
         FloatTensor output = tied ? embedding : l.matrix("output.weight", vocab, d);
         float[] ropeFactors = l.optionalVector("rope_freqs.weight", config.rope().dimensions() / 2);
         return new ModelWeights(embedding, layers, outputNorm, output, tied, ropeFactors);
+    }
+
+    /** Wq [H*hd, d], Wk [Hkv*hd, d], Wv [Hkv*hv, d]: separate tensors, or row views of a fused {@code attn_qkv}. */
+    private static FloatTensor[] attentionProjections(Loader l, String p, ModelConfig c) {
+        int d = c.embeddingLength();
+        int qw = c.queryWidth();
+        int kw = c.keyWidth();
+        int vw = c.valueWidth();
+        if (c.architecture().mayFuseProjections() && l.gguf().tensor(p + "attn_qkv.weight").isPresent()) {
+            String name = p + "attn_qkv.weight";
+            int rows = qw + kw + vw;
+            return new FloatTensor[] {l.rows(name, rows, d, 0, qw), l.rows(name, rows, d, qw, kw),
+                    l.rows(name, rows, d, qw + kw, vw)};
+        }
+        return new FloatTensor[] {l.matrix(p + "attn_q.weight", qw, d), l.matrix(p + "attn_k.weight", kw, d),
+                l.matrix(p + "attn_v.weight", vw, d)};
+    }
+
+    /** Wgate [ffn, d] and Wup [ffn, d]: separate tensors, or the halves of a fused {@code ffn_up} [2*ffn, d]. */
+    private static FloatTensor[] gateAndUp(Loader l, String p, ModelConfig c) {
+        int d = c.embeddingLength();
+        int ffn = c.feedForwardLength();
+        if (c.architecture().mayFuseProjections() && l.gguf().tensor(p + "ffn_gate.weight").isEmpty()) {
+            String name = p + "ffn_up.weight";
+            return new FloatTensor[] {l.rows(name, 2 * ffn, d, 0, ffn), l.rows(name, 2 * ffn, d, ffn, ffn)};
+        }
+        return new FloatTensor[] {l.matrix(p + "ffn_gate.weight", ffn, d), l.matrix(p + "ffn_up.weight", ffn, d)};
     }
 
     /** Looks tensors up by name and checks their shapes (GGUF lists the column count first). */
@@ -85,6 +118,22 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
         private FloatTensor view(GgufTensorInfo t, long size) {
             try {
                 return FloatTensor.of(t.type(), gguf.tensorData(t), size);
+            } catch (EngineException.Unsupported e) {
+                throw new EngineException.Unsupported("tensor " + t.name() + " has type " + t.type()
+                        + ", which the engine cannot compute with");
+            }
+        }
+
+        /** Rows {@code [first, first + count)} of the {@code rows x cols} matrix {@code name}, as a view. */
+        FloatTensor rows(String name, int rows, int cols, int first, int count) {
+            GgufTensorInfo t = info(name);
+            if (t.numDims() != 2 || t.dim(0) != cols || t.dim(1) != rows) {
+                throw shapeMismatch(t, "[" + cols + ", " + rows + "]");
+            }
+            long from = t.type().sizeBytes((long) first * cols);
+            long length = t.type().sizeBytes((long) count * cols);
+            try {
+                return FloatTensor.of(t.type(), gguf.tensorData(t).asSlice(from, length), (long) count * cols);
             } catch (EngineException.Unsupported e) {
                 throw new EngineException.Unsupported("tensor " + t.name() + " has type " + t.type()
                         + ", which the engine cannot compute with");

@@ -8,6 +8,7 @@
  *
  * <p>Supported: {@code llama} (Llama 2/3, Mistral, SmolLM, TinyLlama; GQA; llama-3 rope scaling),
  * {@code qwen2} (QKV bias), {@code qwen3} (Q/K RMS norm), {@code gemma}, {@code gemma2}
- * (soft-capping, sliding window, post norms) and {@code gemma3} (Q/K norm, 5:1 local/global layers).
+ * (soft-capping, sliding window, post norms), {@code gemma3} (Q/K norm, 5:1 local/global layers) and
+ * {@code phi3} (fused QKV and gate-up tensors, short-context variants).
  */
 package dev.strata.engine.model;

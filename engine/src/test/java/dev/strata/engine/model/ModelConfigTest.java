@@ -46,6 +46,9 @@ class ModelConfigTest {
         assertThat(gemma3.isSlidingLayer(0)).isTrue();
         assertThat(gemma3.isSlidingLayer(5)).isFalse();
         assertThat(gemma3.isSlidingLayer(6)).isTrue();
+        ModelConfig phi3 = configOf(TestModels.writer(Architecture.PHI3, 1));
+        assertThat(phi3.isSlidingLayer(0)).isFalse(); // as llama.cpp: Phi-3's sliding_window is ignored
+        assertThat(phi3.rope().type()).isEqualTo(RopeType.NEOX);
         ModelConfig gemma2 = configOf(TestModels.writer(Architecture.GEMMA2, 1));
         assertThat(gemma2.isSlidingLayer(0)).isTrue();
         assertThat(gemma2.isSlidingLayer(1)).isFalse();
@@ -84,7 +87,7 @@ class ModelConfigTest {
     @Test
     void missingTensorsAndShapeMismatchesAreNamed() {
         assertThatThrownBy(() -> load(TestModels.writer(Architecture.LLAMA, 1).putUInt32("llama.block_count", 4)))
-                .isInstanceOf(EngineException.InvalidModelFile.class).hasMessage("missing tensor blk.3.attn_norm.weight");
+                .isInstanceOf(EngineException.InvalidModelFile.class).hasMessage("missing tensor blk.3.attn_q.weight");
         assertThatThrownBy(() -> load(TestModels.writer(Architecture.LLAMA, 1).putUInt32("llama.feed_forward_length", 40)))
                 .isInstanceOf(EngineException.InvalidModelFile.class)
                 .hasMessage("tensor blk.0.ffn_gate.weight has shape [32, 48], expected [32, 40]");

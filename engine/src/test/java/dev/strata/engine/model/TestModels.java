@@ -11,7 +11,9 @@ import java.util.Random;
 /**
  * Writes tiny random-weight F32 GGUF models of each architecture, with llama.cpp's tensor names and
  * metadata keys, for tests: d = 32, 4 query heads and 2 KV heads of 8 (qwen3: 12, so the head size
- * differs from d / H), ffn = 48, vocab 64, context 64; gemma2/3 have a sliding window of 4.
+ * differs from d / H), ffn = 48, vocab 64, context 64; gemma2/3 have a sliding window of 4 (phi3
+ * carries the key, which is ignored);
+ * phi3 has fused {@code attn_qkv} and gate+up {@code ffn_up} tensors.
  */
 public final class TestModels {
     public static final int DIM = 32;
@@ -50,8 +52,8 @@ public final class TestModels {
         if (arch == Architecture.QWEN3) {
             w.putUInt32(a + ".attention.key_length", hd).putUInt32(a + ".attention.value_length", hd);
         }
-        if (arch == Architecture.GEMMA2 || arch == Architecture.GEMMA3) {
-            w.putUInt32(a + ".attention.sliding_window", 4);
+        if (arch == Architecture.GEMMA2 || arch == Architecture.GEMMA3 || arch == Architecture.PHI3) {
+            w.putUInt32(a + ".attention.sliding_window", 4); // phi3: present in files, ignored
         }
         if (arch == Architecture.GEMMA2) {
             w.putFloat32(a + ".attn_logit_softcapping", 50f).putFloat32(a + ".final_logit_softcapping", 30f);
@@ -66,9 +68,13 @@ public final class TestModels {
         for (int l = 0; l < layers(arch); l++) {
             String p = "blk." + l + ".";
             norm(w, random, p + "attn_norm.weight", DIM);
-            matrix(w, random, p + "attn_q.weight", HEADS * hd, DIM, 0.3);
-            matrix(w, random, p + "attn_k.weight", KV_HEADS * hd, DIM, 0.3);
-            matrix(w, random, p + "attn_v.weight", KV_HEADS * hd, DIM, 0.3);
+            if (arch == Architecture.PHI3) {   // fused, as Phi-3 files have them
+                matrix(w, random, p + "attn_qkv.weight", (HEADS + 2 * KV_HEADS) * hd, DIM, 0.3);
+            } else {
+                matrix(w, random, p + "attn_q.weight", HEADS * hd, DIM, 0.3);
+                matrix(w, random, p + "attn_k.weight", KV_HEADS * hd, DIM, 0.3);
+                matrix(w, random, p + "attn_v.weight", KV_HEADS * hd, DIM, 0.3);
+            }
             matrix(w, random, p + "attn_output.weight", DIM, HEADS * hd, 0.3);
             if (arch == Architecture.QWEN2) {
                 vector(w, random, p + "attn_q.bias", HEADS * hd, 0.1);
@@ -84,12 +90,16 @@ public final class TestModels {
                 norm(w, random, p + "post_ffw_norm.weight", DIM);
             }
             norm(w, random, p + "ffn_norm.weight", DIM);
-            matrix(w, random, p + "ffn_gate.weight", FFN, DIM, 0.3);
-            matrix(w, random, p + "ffn_up.weight", FFN, DIM, 0.3);
+            if (arch == Architecture.PHI3) {   // gate rows, then up rows
+                matrix(w, random, p + "ffn_up.weight", 2 * FFN, DIM, 0.3);
+            } else {
+                matrix(w, random, p + "ffn_gate.weight", FFN, DIM, 0.3);
+                matrix(w, random, p + "ffn_up.weight", FFN, DIM, 0.3);
+            }
             matrix(w, random, p + "ffn_down.weight", DIM, FFN, 0.3);
         }
         norm(w, random, "output_norm.weight", DIM);
-        if (arch == Architecture.LLAMA || arch == Architecture.QWEN2) {
+        if (arch == Architecture.LLAMA || arch == Architecture.QWEN2 || arch == Architecture.PHI3) {
             matrix(w, random, "output.weight", VOCAB, DIM, 0.5); // the others stay tied
         }
         return w;

@@ -2,6 +2,7 @@ package dev.strata.server.gateway;
 
 import dev.strata.server.api.ApiHandler;
 import dev.strata.server.api.ApiOptions;
+import dev.strata.server.api.AuthGate;
 import dev.strata.server.api.TenancyApi;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
@@ -13,6 +14,9 @@ import dev.strata.server.registry.ModelLoader;
 import dev.strata.server.observe.Observability;
 import dev.strata.server.registry.ModelRegistry;
 import dev.strata.server.registry.ServedModel;
+import dev.strata.server.route.RouteStage;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
@@ -35,6 +39,7 @@ public final class Gateway implements AutoCloseable {
     private final Observability observability;
     private final GrpcServer grpc;
     private final Tenancy tenancy;
+    private final RouteStage routes;
     private volatile boolean shuttingDown;
 
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
@@ -44,6 +49,15 @@ public final class Gateway implements AutoCloseable {
     /** @param observability metrics, traces, logs and cost of this server (closed by {@link #stop}) */
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version,
             Observability observability) {
+        this(config, loader, clock, version, observability, () -> null);
+    }
+
+    /**
+     * @param gatewaySection reads the config file's {@code gateway:} section (upstreams, routes); when it
+     *                       has none, no routing stage is installed
+     */
+    public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version,
+            Observability observability, Supplier<JsonNode> gatewaySection) {
         this.config = config;
         this.observability = observability;
         Limits limits = config.server().limits();
@@ -59,9 +73,16 @@ public final class Gateway implements AutoCloseable {
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown, new TenancyApi(tenancy.authenticator(),
                         tenancy.adminAuth(), tenancy.keyAdmin(), tenancy.audit(), tenancy.prices(), tenancy::status));
+
+        this.routes = gatewaySection.get() == null ? null
+                : new RouteStage(gatewaySection, clock, System.getenv(), com.fasterxml.jackson.databind.json.JsonMapper
+                        .builder().build());
         this.http = new HttpServer(config.server(),
-                server -> observability.wrap(
-                        api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())), requestThreads);
+                server -> observability.wrap(routes == null
+                        ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
+                        : new AuthGate(tenancy.authenticator(), routes.wrap(api.withWebSocket(server,
+                                Thread.ofVirtual().name("strata-ws-", 0).factory()),
+                                id -> registry.find(id).isPresent(), limits.maxBodyBytes()))), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator());
     }
@@ -123,6 +144,9 @@ public final class Gateway implements AutoCloseable {
         } finally {
             registry.close();
             requestThreads.shutdownNow();
+            if (routes != null) {
+                routes.close();
+            }
             observability.lifecycle("server_stopped", Map.of());
             observability.close();
             tenancy.close();

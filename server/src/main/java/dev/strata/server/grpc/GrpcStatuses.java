@@ -19,6 +19,7 @@ final class GrpcStatuses {
             case GatewayException.Unavailable e -> Status.UNAVAILABLE;
             case GatewayException.InvalidConfig e -> Status.INTERNAL;
             case GatewayException.GenerationFailed e -> Status.INTERNAL;
+            case GatewayException.UpstreamFailed e -> Status.UNAVAILABLE;
             case GatewayException.Unauthorized e -> Status.UNAUTHENTICATED;
             case GatewayException.Forbidden e -> Status.PERMISSION_DENIED;
             case EngineException.InvalidRequest e -> Status.INVALID_ARGUMENT;
