@@ -43,13 +43,15 @@ class PostgresTenancyTest {
             assertThat(a.admin("DELETE", "/admin/keys/" + id, null).statusCode()).isEqualTo(200);
             long revoked = System.nanoTime();
             int last;
+            int served = 1; // before the revocation; more until b's cached key expires
             do {
                 last = b.complete(key, "m", 1).statusCode();
+                served += last == 200 ? 1 : 0;
             } while (last != 401 && System.nanoTime() - revoked < 2_000_000_000L);
             assertThat(last).isEqualTo(401);
             assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(1));
             assertThat(JSON.readTree(a.admin("GET", "/admin/audit?tenant=pg&status=200", null).body()).get("data"))
-                    .as("b's request is in the log a reads").hasSize(1);
+                    .as("b's requests are in the log a reads").hasSize(served);
         }
         try (Database db = Database.open(postgres.url(), null, null)) {
             assertThat(db.postgres()).isTrue();
