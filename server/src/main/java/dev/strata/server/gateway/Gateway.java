@@ -80,7 +80,7 @@ public final class Gateway implements AutoCloseable {
         this.http = new HttpServer(config.server(),
                 server -> observability.wrap(routes == null
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
-                        : new AuthGate(tenancy.authenticator(), routes.wrap(api.withWebSocket(server,
+                        : new AuthGate(tenancy.authenticator(), tenancy.adminAuth(), routes.wrap(api.withWebSocket(server,
                                 Thread.ofVirtual().name("strata-ws-", 0).factory()),
                                 id -> registry.find(id).isPresent(), limits.maxBodyBytes()))), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
