@@ -26,13 +26,15 @@ public final class RouteStage implements AutoCloseable {
     private final Routing routing;
     private final ObjectMapper json;
 
-    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json) {
+    /** @param local makes the backend of a locally served model: (upstream name, model id) */
+    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
+            java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local) {
         this.json = json;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
-        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock), clock,
+        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local), clock,
                 System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json);
     }
 

@@ -97,6 +97,7 @@ class RoutingEndToEndTest {
                     - {name: cand, base_url: "%s"}
                     - {name: shadowy, base_url: "%s", timeout_ms: 300}
                     - {name: dropper, base_url: "%s"}
+                    - {name: mine, protocol: local, model: local}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -108,6 +109,8 @@ class RoutingEndToEndTest {
                     - {name: ab, targets: [oa], canary: {target: cand, weight_percent: 50, sticky: user}}
                     - {name: mirrored, targets: [oa], shadow: {target: shadowy, percent: 100}}
                     - {name: dropping, targets: [dropper, oa]}
+                    - {name: onlocal, targets: [mine]}
+                    - {name: localfirst, cascade: {tiers: [mine, big], min_chars: 1000}}
                   aliases: {fast: %s}
                   rules:
                     - {route: claude, tags: {task: summarize}}
@@ -241,6 +244,20 @@ class RoutingEndToEndTest {
         assertThat(streamed(r)).isEqualTo("never finished <error>");
         assertThat(r.body()).doesNotContain("data: [DONE]");
         assertThat(oa.requests()).hasSize(before);
+    }
+
+    @Test
+    void theLocalEngineIsABackendToo() throws Exception {
+        HttpResponse<String> r = chat("onlocal", "hi", ",\"max_tokens\":3");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(route(r)).startsWith("route=onlocal; target=mine");
+        assertThat(JSON.readTree(r.body()).path("model").asText()).isEqualTo("local");
+        HttpResponse<String> s = chat("onlocal", "hi", ",\"max_tokens\":3,\"stream\":true");
+        assertThat(streamed(s)).hasSameSizeAs(content(r)); // the test engine samples bytes: same length, any text
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
+        HttpResponse<String> escalated = chat("localfirst", "hi", ",\"max_tokens\":3");
+        assertThat(content(escalated)).isEqualTo("big says hello");
+        assertThat(route(escalated)).startsWith("route=localfirst; tier=2/2; escalated=too_short");
     }
 
     @Test
