@@ -151,6 +151,9 @@ class ChatTemplateTest {
             assertThat(t.isFallback()).isFalse();
             assertThat(t.options().bosToken()).isEqualTo("<|begin|>");
             assertThat(t.render(List.of(ChatMessage.user("hi")), false)).isEqualTo("<|begin|>hi<|end|>");
+            assertThat(ChatTemplate.ownFromGguf(gguf, TemplateCorpus.FIXED_CLOCK)).get()
+                    .extracting(ChatTemplate::source).isEqualTo(t.source());
+            assertThat(TemplateOptions.fromGguf(gguf, TemplateCorpus.FIXED_CLOCK).eosToken()).isEqualTo("<|end|>");
         }
     }
 
@@ -162,6 +165,7 @@ class ChatTemplateTest {
             ChatTemplate t = ChatTemplate.fromGguf(gguf);
             assertThat(t.isFallback()).isTrue();
             assertThat(t.options().bosToken()).isEmpty();
+            assertThat(ChatTemplate.ownFromGguf(gguf, TemplateCorpus.FIXED_CLOCK)).isEmpty();
             var parts = new ChatMessage.MessageContent.Parts(List.of(new ChatMessage.ContentPart.TextPart("a"),
                     new ChatMessage.ContentPart.TextPart("b")));
             assertThat(t.render(List.of(ChatMessage.system("S"), new ChatMessage("user", parts, null, null, null, null)),

@@ -13,7 +13,23 @@ import java.nio.file.Path;
 final class DemoModel {
     static final String FILE_NAME = "stories260K.gguf";
 
+    /** The bundled demo model, relative to the installation root. */
+    static final Path RELATIVE_PATH = Path.of("models", FILE_NAME);
+
     private DemoModel() {}
+
+    /**
+     * {@code model} (what {@code -m} gave) if not null, else the demo model under
+     * {@code $STRATA_HOME} (the launcher exports its own directory), else where {@link #locate}
+     * finds it.
+     */
+    static Path orDefault(Path model) {
+        if (model != null) {
+            return model;
+        }
+        String home = System.getenv("STRATA_HOME");
+        return home == null || home.isBlank() ? locate() : Path.of(home).resolve(RELATIVE_PATH);
+    }
 
     static Path locate() {
         String dir = System.getProperty("strata.models.dir");

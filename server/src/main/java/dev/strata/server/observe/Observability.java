@@ -36,6 +36,7 @@ public final class Observability implements AutoCloseable {
     /** The paths the {@code route} label names; anything else is {@code unmatched}. */
     public static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/generate",
             "/v1/embeddings", "/v1/models", "/v1/stream", "/health/live", "/health/ready", "/version",
+            "/admin/reload", "/admin/routes",
             OperationsHandler.METRICS, OperationsHandler.USAGE);
 
     private final PrometheusMeterRegistry registry;
@@ -102,6 +103,7 @@ public final class Observability implements AutoCloseable {
     /** Registers the per-model gauges (engine state, model state, load time) of {@code models}. */
     public void bindModels(ModelRegistry models) {
         ModelGauges.bind(registry, models);
+        models.all().forEach(m -> gatewayMetrics.expectRejects(m.id(), CallObserver.REJECT_CODES));
     }
 
     /** Writes a lifecycle event ({@code server_started}, {@code model_ready}, ...) to the log. */
