@@ -354,6 +354,22 @@ class RoutingEndToEndTest {
     }
 
     @Test
+    void editingTheConfigFileReloadsIt() throws Exception {
+        try {
+            Files.writeString(configFile, config("story"));
+            String route = "";
+            for (int i = 0; i < 200 && !route.startsWith("route=story"); i++) { // bounded: inotify is prompt
+                Thread.sleep(25);
+                route = route(chat("fast", "hi", ",\"max_tokens\":2"));
+            }
+            assertThat(route).startsWith("route=story");
+        } finally {
+            Files.writeString(configFile, config("chat"));
+            http.post("/admin/reload", "");
+        }
+    }
+
+    @Test
     void reloadSwapsRoutesWithoutRestartAndRefusesABadConfig() throws Exception {
         try {
             Files.writeString(configFile, config("claude"));
