@@ -69,11 +69,16 @@ class ModelGoldenTest {
         }
     }
 
+    /**
+     * The reference multiplies the dequantized weights with F32 activations; Strata rounds the
+     * activations to Q8_0 first, as llama.cpp does (MatMul, ActivationQuantizer), which moves these
+     * logits by about 0.15. The bound is that rounding's size, not float error.
+     */
     @Test
-    void q8LogitsMatchTheDequantizedReference() {
+    void q8LogitsStayWithinActivationRoundingOfTheDequantizedReference() {
         for (GoldenFiles.Logits golden : GoldenFiles.logitsLastPromptPosition()) {
             float[] ours = lastPromptLogits(q8, golden.promptTokenIds());
-            assertThat(maxAbsDiff(ours, golden.q8Dequantized())).as(golden.prompt()).isLessThan(1e-4f);
+            assertThat(maxAbsDiff(ours, golden.q8Dequantized())).as(golden.prompt()).isLessThan(0.3f);
         }
     }
 
