@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strata bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that compare Strata with its peers in the same run.",
         subcommands = {GenModelCommand.class, EngineCommand.class, BandwidthCommand.class, ParityCommand.class,
-            TokenizerBenchmark.class, HttpCommand.class, CommandLine.HelpCommand.class})
+            TokenizerBenchmark.class, HttpCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
