@@ -9,7 +9,7 @@ package dev.strata.server;
 public sealed abstract class GatewayException extends RuntimeException
         permits GatewayException.InvalidRequest, GatewayException.NotFound, GatewayException.MethodNotAllowed,
                 GatewayException.PayloadTooLarge, GatewayException.Overloaded, GatewayException.Unavailable,
-                GatewayException.InvalidConfig, GatewayException.GenerationFailed {
+                GatewayException.InvalidConfig, GatewayException.GenerationFailed, GatewayException.UpstreamFailed {
 
     private GatewayException(String message, Throwable cause) {
         super(message, cause);
@@ -126,6 +126,17 @@ public sealed abstract class GatewayException extends RuntimeException
     /** The backend failed while generating, through no fault of the request. */
     public static final class GenerationFailed extends GatewayException {
         public GenerationFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A service Strata calls (the model hub, an upstream backend) failed or sent something wrong. */
+    public static final class UpstreamFailed extends GatewayException {
+        public UpstreamFailed(String message) {
+            super(message, null);
+        }
+
+        public UpstreamFailed(String message, Throwable cause) {
             super(message, cause);
         }
     }

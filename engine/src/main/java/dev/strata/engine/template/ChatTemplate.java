@@ -5,7 +5,6 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.tree.Node;
 import dev.strata.engine.EngineException;
 import dev.strata.engine.gguf.GgufFile;
-import dev.strata.engine.gguf.GgufValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A model's chat template, compiled once and rendered for each conversation into the prompt text
@@ -100,38 +100,36 @@ public final class ChatTemplate {
 
     /**
      * The template of a model file ({@value #GGUF_TEMPLATE_KEY}), with {@code bos_token} and
-     * {@code eos_token} read from the vocabulary ({@code tokenizer.ggml.tokens} at
-     * {@code tokenizer.ggml.bos_token_id}/{@code eos_token_id}). A file without a template gets
-     * the ChatML fallback and a logged warning; {@link #isFallback()} tells.
+     * {@code eos_token} read from the vocabulary ({@link TemplateOptions#fromGguf}). A file without
+     * a template gets the ChatML fallback and a logged warning; {@link #isFallback()} tells.
      *
      * @throws EngineException.InvalidModelFile when the file's template does not parse
      */
     public static ChatTemplate fromGguf(GgufFile file, Clock clock) {
-        String[] tokens = file.getArray("tokenizer.ggml.tokens")
-                .map(GgufValue.Array::values)
-                .filter(String[].class::isInstance)
-                .map(String[].class::cast)
-                .orElse(new String[0]);
-        TemplateOptions options = new TemplateOptions(token(file, tokens, "tokenizer.ggml.bos_token_id"),
-                token(file, tokens, "tokenizer.ggml.eos_token_id"), clock);
-        var template = file.getString(GGUF_TEMPLATE_KEY);
-        if (template.isEmpty() || template.get().isBlank()) {
+        return ownFromGguf(file, clock).orElseGet(() -> {
             LOG.log(System.Logger.Level.WARNING, "{0} has no {1}; using the ChatML fallback",
                     file.path(), GGUF_TEMPLATE_KEY);
-            return chatMl(options);
+            return chatMl(TemplateOptions.fromGguf(file, clock));
+        });
+    }
+
+    /**
+     * The model file's own template, or empty when it has none, for callers that tell the user
+     * about the fallback themselves (the {@code strata chat} command prints one line instead of a log
+     * record).
+     *
+     * @throws EngineException.InvalidModelFile when the file's template does not parse
+     */
+    public static Optional<ChatTemplate> ownFromGguf(GgufFile file, Clock clock) {
+        var template = file.getString(GGUF_TEMPLATE_KEY);
+        if (template.isEmpty() || template.get().isBlank()) {
+            return Optional.empty();
         }
         try {
-            return compile(template.get(), options);
+            return Optional.of(compile(template.get(), TemplateOptions.fromGguf(file, clock)));
         } catch (EngineException.Unsupported e) {
             throw new EngineException.InvalidModelFile(file.path() + ": " + e.getMessage());
         }
-    }
-
-    private static String token(GgufFile file, String[] tokens, String key) {
-        return file.getInt(key)
-                .filter(id -> id >= 0 && id < tokens.length)
-                .map(id -> tokens[id])
-                .orElse("");
     }
 
     /** The template's Jinja source as given. */

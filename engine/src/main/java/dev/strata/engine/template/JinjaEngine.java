@@ -18,11 +18,12 @@ import jinjava.javax.el.ArrayELResolver;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
- * One Jinjava set up to behave like Hugging Face's jinja2 environment: Python methods and
- * undefined values ({@link PythonMethods}), jinja2's {@code for} ({@link PyForTag}), filters
- * ({@link PyFilters}), tests ({@link PyTests}) and globals ({@link TemplateFunctions}); no nested
- * interpretation (text from a message is never rendered as a template); whitespace already settled
- * by {@link TemplateSource}.
+ * One Jinjava set up to behave like Hugging Face's jinja2 environment: Python expressions
+ * ({@link PyExpressions}: operators, None/undefined rules, truth value), Python methods and
+ * undefined values ({@link PythonMethods}), jinja2's {@code for}, {@code set}, {@code if},
+ * {@code filter} and {@code generation} tags, filters ({@link PyFilters}), tests
+ * ({@link PyTests}) and globals ({@link TemplateFunctions}); no nested interpretation (text from a
+ * message is never rendered as a template); whitespace already settled by {@link TemplateSource}.
  */
 final class JinjaEngine {
 
@@ -61,11 +62,15 @@ final class JinjaEngine {
         Context global = jinjava.getGlobalContext();
         global.registerTag(new PyForTag());
         global.registerTag(new PyFilterTag());
+        global.registerTag(new PySetTag());
+        global.registerTag(new PyGenerationTag());
+        global.registerTag(new PyExpressions.PyIfTag());
         PyFilters.all().forEach(global::registerFilter);
         PyTests.all().forEach(global::registerExpTest);
         global.registerFunction(function("raise_exception", "raiseException"));
         global.registerFunction(function("strftime_now", "strftimeNow"));
         global.registerFunction(function("namespace", "namespace", Object[].class));
+        global.registerFunction(function("dict", "dict", Object[].class));
     }
 
     private static ELFunctionDefinition function(String name, String javaName) {

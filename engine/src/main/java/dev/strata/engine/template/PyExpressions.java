@@ -5,7 +5,11 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.IfTag;
+import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.el.ext.AstDict;
+import com.hubspot.jinjava.el.ext.AstTuple;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.StringConcatOperator;
@@ -13,8 +17,10 @@ import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionHandler;
 import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
+import jinjava.de.odysseus.el.tree.impl.ast.AstFunction;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstLiteral;
+import jinjava.de.odysseus.el.tree.impl.ast.AstRightValue;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.ast.AstMethod;
@@ -53,6 +59,28 @@ final class PyExpressions {
     /** Compiled expression trees kept per engine (the same expressions recur in every render). */
     private static final int TREE_CACHE_SIZE = 2000;
 
+    /** Jinjava's converter with Python's truth value for {@code not}, {@code or} and conditions. */
+    static final class PyTypeConverter extends TruthyTypeConverter {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected Boolean coerceToBoolean(Object value) {
+            return PyTests.truthy(value);
+        }
+    }
+
+    /** jinja2's {@code if}/{@code elif} conditions with Python's truth value (Jinjava: "false" is false). */
+    static final class PyIfTag extends IfTag {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean isPositiveIfElseNode(TagNode tagNode, JinjavaInterpreter interpreter) {
+            return PyTests.truthy(interpreter.resolveELExpression(tagNode.getHelpers(), tagNode.getLineNumber()));
+        }
+    }
+
     /** A Jinjava whose expressions are parsed by {@link PyParser}. */
     static final class PyJinjava extends Jinjava {
         private final ExpressionFactory expressionFactory;
@@ -61,7 +89,7 @@ final class PyExpressions {
             super(config);
             Builder builder = new PyTreeBuilder();
             this.expressionFactory = new ExpressionFactoryImpl(new TreeStore(builder, new Cache(TREE_CACHE_SIZE)),
-                    new TruthyTypeConverter());
+                    new PyTypeConverter());
         }
 
         @Override
@@ -135,6 +163,15 @@ final class PyExpressions {
         }
 
         @Override
+        protected AstFunction createAstFunction(String name, int index, AstParameters params) {
+            List<AstNode> children = new java.util.ArrayList<>();
+            for (int i = 0; i < params.getCardinality(); i++) {
+                children.add(new NoneArgument(params.getChild(i)));
+            }
+            return super.createAstFunction(name, index, new AstParameters(children));
+        }
+
+        @Override
         protected AstDot createAstDot(AstNode prefix, String name, boolean lvalue) {
             return new PyDot(prefix, name, lvalue);
         }
@@ -160,13 +197,37 @@ final class PyExpressions {
                 python = PyMod.OP;
             } else if (operator == AstBinary.AND) {
                 python = PyAnd.OP;
+            } else if (operator == AstBinary.EQ) {
+                python = PyEq.EQ;
+            } else if (operator == AstBinary.NE) {
+                python = PyEq.NE;
             }
             return super.createAstBinary(left, right, python);
         }
 
         @Override
+        protected AstTuple createAstTuple(AstParameters parameters) throws Scanner.ScanException, ParseException {
+            return new PyTupleLiteral(parameters);
+        }
+
+        @Override
         protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
             return new PyDict(dict);
+        }
+    }
+
+    /** A tuple literal, {@code ('a', 'b')}: a {@link PyTuple}, which prints with parentheses. */
+    static final class PyTupleLiteral extends AstTuple {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        PyTupleLiteral(AstParameters elements) {
+            super(elements);
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return PyTuple.of((List<?>) super.eval(bindings, context));
         }
     }
 
@@ -381,6 +442,47 @@ final class PyExpressions {
         }
     }
 
+    /**
+     * One argument of a macro or function call, with None passed as {@link NoneValue}: Jinjava
+     * looks a {@code null} scope entry up in the enclosing scopes, so a macro parameter given None
+     * would show the caller's variable of the same name instead.
+     */
+    static final class NoneArgument extends AstRightValue {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final AstNode argument;
+
+        NoneArgument(AstNode argument) {
+            this.argument = argument;
+        }
+
+        @Override
+        public Object eval(Bindings bindings, ELContext context) {
+            return NoneValue.wrap(argument.eval(bindings, context));
+        }
+
+        @Override
+        public void appendStructure(StringBuilder builder, Bindings bindings) {
+            argument.appendStructure(builder, bindings);
+        }
+
+        @Override
+        public int getCardinality() {
+            return 1;
+        }
+
+        @Override
+        public AstNode getChild(int i) {
+            return i == 0 ? argument : null;
+        }
+
+        @Override
+        public String toString() {
+            return argument.toString();
+        }
+    }
+
     /** What a conditional without {@code else} gives when its condition is false. */
     static final class UndefinedLiteral extends AstLiteral {
         @Serial
@@ -399,6 +501,31 @@ final class PyExpressions {
         @Override
         public String toString() {
             return "undefined";
+        }
+    }
+
+    /** Python's {@code ==} and {@code !=}: no coercion ({@code '1' == 1} is false), lists and dicts compared deeply. */
+    static final class PyEq extends AstBinary.SimpleOperator {
+        static final PyEq EQ = new PyEq(false);
+        static final PyEq NE = new PyEq(true);
+
+        private final boolean negated;
+
+        private PyEq(boolean negated) {
+            this.negated = negated;
+        }
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            boolean equal = a instanceof PyUndefined || b instanceof PyUndefined
+                    ? a instanceof PyUndefined && b instanceof PyUndefined
+                    : PyValues.pyEquals(a, b);
+            return equal != negated;
+        }
+
+        @Override
+        public String toString() {
+            return negated ? "!=" : "==";
         }
     }
 

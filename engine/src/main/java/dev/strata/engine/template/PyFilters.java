@@ -72,6 +72,7 @@ final class PyFilters {
                 new PyFilter("replace", (v, a, k) -> PyStrings.call(PyValues.str(v), "replace", a)),
                 new PyFilter("indent", PyFilters::indent),
                 new PyFilter("dictsort", PyFilters::dictsort),
+                new PyFilter("round", PyFilters::round),
                 new PyFilter("map", PyFilters::map),
                 new PyFilter("select", (v, a, k) -> select(v, a, false, false)),
                 new PyFilter("reject", (v, a, k) -> select(v, a, true, false)),
@@ -236,6 +237,22 @@ final class PyFilters {
             sb.append(PyValues.str(value));
         }
         return sb.toString();
+    }
+
+    /** jinja2's {@code round(precision=0, method='common')}: a float, halves to even as Python's {@code round}. */
+    private static Object round(Object v, Object[] args, Map<String, Object> kwargs) {
+        Object precisionArg = arg(args, kwargs, 0, "precision");
+        int precision = precisionArg instanceof Number n ? n.intValue() : 0;
+        String method = String.valueOf(arg(args, kwargs, 1, "method"));
+        java.math.RoundingMode mode = switch (method) {
+            case "ceil" -> java.math.RoundingMode.CEILING;
+            case "floor" -> java.math.RoundingMode.FLOOR;
+            default -> java.math.RoundingMode.HALF_EVEN;
+        };
+        if (!(v instanceof Number n)) {
+            throw new TemplateRaise.TypeError("type " + PyExpressions.pyType(v) + " doesn't define __round__ method");
+        }
+        return new java.math.BigDecimal(n.doubleValue()).setScale(precision, mode).doubleValue();
     }
 
     /** jinja2's {@code dictsort(case_sensitive=False, by='key', reverse=False)}: (key, value) pairs. */

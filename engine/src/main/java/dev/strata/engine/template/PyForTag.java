@@ -4,7 +4,6 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
-import com.hubspot.jinjava.util.ObjectTruthValue;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +86,7 @@ final class PyForTag implements Tag {
                 for (Object item : items) {
                     bind(interpreter, header.vars(), item);
                     Object keep = interpreter.resolveELExpression(header.filter(), tagNode.getLineNumber());
-                    if (ObjectTruthValue.evaluate(keep)) {
+                    if (PyTests.truthy(keep)) {
                         kept.add(item);
                     }
                 }
@@ -116,7 +115,7 @@ final class PyForTag implements Tag {
 
     private static void bind(JinjavaInterpreter interpreter, List<String> vars, Object item) {
         if (vars.size() == 1) {
-            interpreter.getContext().put(vars.getFirst(), item);
+            interpreter.getContext().put(vars.getFirst(), NoneValue.wrap(item));
             return;
         }
         List<Object> values = switch (item) {
@@ -129,7 +128,7 @@ final class PyForTag implements Tag {
                     + " values to unpack (expected " + vars.size() + ", got " + values.size() + ")");
         }
         for (int i = 0; i < vars.size(); i++) {
-            interpreter.getContext().put(vars.get(i), values.get(i));
+            interpreter.getContext().put(vars.get(i), NoneValue.wrap(values.get(i)));
         }
     }
 }

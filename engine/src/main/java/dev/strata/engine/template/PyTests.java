@@ -32,8 +32,23 @@ final class PyTests {
         }
     }
 
+    /**
+     * Python's truth value: None, undefined, False, 0, and empty strings, lists and dicts are
+     * false; everything else (the string "false" included, unlike Jinjava) is true.
+     */
     static boolean truthy(Object v) {
-        return ObjectTruthValue.evaluate(v);
+        return switch (v) {
+            case null -> false;
+            case PyUndefined u -> false;
+            case NullValue n -> false;
+            case Boolean b -> b;
+            case Number n -> n.doubleValue() != 0;
+            case CharSequence s -> !s.isEmpty();
+            case SafeString s -> !s.toString().isEmpty();
+            case java.util.Collection<?> c -> !c.isEmpty();
+            case Map<?, ?> m -> !m.isEmpty();
+            default -> ObjectTruthValue.evaluate(v);
+        };
     }
 
     static boolean isNone(Object v) {

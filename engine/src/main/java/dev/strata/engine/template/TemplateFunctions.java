@@ -20,7 +20,7 @@ final class TemplateFunctions {
 
     /** {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
-        throw new TemplateRaise.Raised(PyValues.str(message));
+        throw new TemplateRaise.Raised(PyValues.str(NoneValue.unwrap(message)));
     }
 
     /**
@@ -29,9 +29,10 @@ final class TemplateFunctions {
      */
     public static Object namespace(Object... params) {
         Map<String, Object> values = new LinkedHashMap<>();
-        for (Object p : params) {
+        for (Object raw : params) {
+            Object p = NoneValue.unwrap(raw);
             if (p instanceof NamedParameter named) {
-                values.put(named.getName(), named.getValue());
+                values.put(named.getName(), NoneValue.unwrap(named.getValue()));
             } else if (p instanceof Map<?, ?> m) {
                 m.forEach((k, v) -> values.put(String.valueOf(k), v));
             }
@@ -39,12 +40,26 @@ final class TemplateFunctions {
         return new Namespace(values);
     }
 
+    /** jinja2's {@code dict(a=1, b=2)}: a new dict of the keyword arguments. */
+    public static Object dict(Object... params) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Object raw : params) {
+            Object p = NoneValue.unwrap(raw);
+            if (p instanceof NamedParameter named) {
+                values.put(named.getName(), NoneValue.unwrap(named.getValue()));
+            } else if (p instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> values.put(String.valueOf(k), v));
+            }
+        }
+        return values;
+    }
+
     /** {@code strftime_now(format)}: the current local time in Python's strftime format. */
     public static String strftimeNow(Object format) {
         JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
         long millis = interpreter.getConfig().getDateTimeProvider().getCurrentTimeMillis();
         ZonedDateTime now = Instant.ofEpochMilli(millis).atZone(interpreter.getConfig().getTimeZone());
-        return strftime(now, PyValues.str(format));
+        return strftime(now, PyValues.str(NoneValue.unwrap(format)));
     }
 
     private static final String[] DAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};

@@ -1,5 +1,7 @@
 package dev.strata.engine.template;
 
+import dev.strata.engine.gguf.GgufFile;
+import dev.strata.engine.gguf.GgufValue;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -18,5 +20,26 @@ public record TemplateOptions(String bosToken, String eosToken, Clock clock) {
 
     public static TemplateOptions of(String bosToken, String eosToken) {
         return new TemplateOptions(bosToken, eosToken, Clock.systemDefaultZone());
+    }
+
+    /**
+     * The BOS and EOS strings of a model file: {@code tokenizer.ggml.tokens} at
+     * {@code tokenizer.ggml.bos_token_id} / {@code eos_token_id}, empty when absent.
+     */
+    public static TemplateOptions fromGguf(GgufFile file, Clock clock) {
+        String[] tokens = file.getArray("tokenizer.ggml.tokens")
+                .map(GgufValue.Array::values)
+                .filter(String[].class::isInstance)
+                .map(String[].class::cast)
+                .orElse(new String[0]);
+        return new TemplateOptions(token(file, tokens, "tokenizer.ggml.bos_token_id"),
+                token(file, tokens, "tokenizer.ggml.eos_token_id"), clock);
+    }
+
+    private static String token(GgufFile file, String[] tokens, String key) {
+        return file.getInt(key)
+                .filter(id -> id >= 0 && id < tokens.length)
+                .map(id -> tokens[id])
+                .orElse("");
     }
 }

@@ -189,7 +189,7 @@ record TemplateSource(String source, Set<String> freeNames) {
      * ({@code f(n=xs|length - 1)}: Jinjava binds the filter to the whole {@code n=xs}).
      */
     static String rewriteExpression(String expr) {
-        return wrapKeywordArguments(rewriteNotIs(rewriteSlices(expr)));
+        return wrapKeywordArguments(rewriteNotIs(rewriteFilterTests(rewriteSlices(expr))));
     }
 
     /**
@@ -407,6 +407,50 @@ record TemplateSource(String source, Set<String> freeNames) {
             sb.append(c);
         }
         return sb.toString();
+    }
+
+    /**
+     * jinja2 applies a test to the filtered value ({@code xs|length is even} is
+     * {@code (xs|length) is even}); Jinjava cannot parse a test after a filter, so the filtered
+     * operand gets parentheses.
+     */
+    static String rewriteFilterTests(String expr) {
+        if (!expr.contains("|") || !expr.contains(" is ")) {
+            return expr;
+        }
+        StringBuilder out = new StringBuilder(expr);
+        int from = 0;
+        while (true) {
+            int at = findKeyword(out.toString(), "is", from);
+            if (at < 0) {
+                return out.toString();
+            }
+            int end = at;
+            while (end > 0 && out.charAt(end - 1) == ' ') {
+                end--;
+            }
+            StringBuilder prefix = new StringBuilder(out.substring(0, end));
+            int start = operandStart(prefix);
+            boolean filtered = false;
+            while (true) {
+                int bar = start - 1;
+                while (bar >= 0 && prefix.charAt(bar) == ' ') {
+                    bar--;
+                }
+                if (bar < 0 || prefix.charAt(bar) != '|') {
+                    break;
+                }
+                filtered = true;
+                prefix.setLength(bar);
+                start = operandStart(prefix);
+            }
+            if (filtered && start < end) {
+                out.insert(end, ')');
+                out.insert(start, '(');
+                at += 2;
+            }
+            from = at + 2;
+        }
     }
 
     /** Offset of the bracket closing the one at {@code open}, skipping strings; -1 if none. */

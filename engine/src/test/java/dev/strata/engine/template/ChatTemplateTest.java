@@ -65,6 +65,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void generationBlocksRenderTheirBody() {
+        assertThat(render("{% generation %}{{ messages[0].content }}{% endgeneration %}",
+                ChatRequest.of(List.of(ChatMessage.assistant("a")), false))).isEqualTo("a");
+    }
+
+    @Test
+    void theWordFalseIsTrueLikeAnyNonEmptyString() {
+        String out = render("{% if messages[0].content %}kept:{{ messages[0].content }}{% endif %}",
+                ChatRequest.of(List.of(ChatMessage.user("false")), false));
+        assertThat(out).isEqualTo("kept:false");
+    }
+
+    @Test
     void toolCallsReachTheTemplateInHuggingFaceShape() {
         String template = """
                 {%- for m in messages -%}
@@ -138,6 +151,9 @@ class ChatTemplateTest {
             assertThat(t.isFallback()).isFalse();
             assertThat(t.options().bosToken()).isEqualTo("<|begin|>");
             assertThat(t.render(List.of(ChatMessage.user("hi")), false)).isEqualTo("<|begin|>hi<|end|>");
+            assertThat(ChatTemplate.ownFromGguf(gguf, TemplateCorpus.FIXED_CLOCK)).get()
+                    .extracting(ChatTemplate::source).isEqualTo(t.source());
+            assertThat(TemplateOptions.fromGguf(gguf, TemplateCorpus.FIXED_CLOCK).eosToken()).isEqualTo("<|end|>");
         }
     }
 
@@ -149,6 +165,7 @@ class ChatTemplateTest {
             ChatTemplate t = ChatTemplate.fromGguf(gguf);
             assertThat(t.isFallback()).isTrue();
             assertThat(t.options().bosToken()).isEmpty();
+            assertThat(ChatTemplate.ownFromGguf(gguf, TemplateCorpus.FIXED_CLOCK)).isEmpty();
             var parts = new ChatMessage.MessageContent.Parts(List.of(new ChatMessage.ContentPart.TextPart("a"),
                     new ChatMessage.ContentPart.TextPart("b")));
             assertThat(t.render(List.of(ChatMessage.system("S"), new ChatMessage("user", parts, null, null, null, null)),

@@ -51,6 +51,8 @@ class TemplateSourceTest {
         assertThat(TemplateSource.rewriteExpression("namespace(n=xs|length - 1, m='a')"))
                 .isEqualTo("namespace(n=(xs|length - 1), m=('a'))");
         assertThat(TemplateSource.rewriteExpression("'not x is y'")).isEqualTo("'not x is y'");
+        assertThat(TemplateSource.rewriteExpression("xs|map('f')|list is defined"))
+                .isEqualTo("(xs|map('f')|list) is defined");
     }
 
     @Test

@@ -40,6 +40,12 @@ public final class ApiHandler extends Handler.Abstract {
     private final InferenceService inference;
     private final String defaultModel;
 
+    /**
+     * Six collaborators (one over the house limit): the API is the composition point of its
+     * endpoints, which each take a subset of these.
+     *
+     * @param shuttingDown true once a graceful stop began (readiness then answers 503)
+     */
     public ApiHandler(ModelRegistry registry, InferenceService inference, ApiOptions options, Clock clock,
             RandomGenerator random, BooleanSupplier shuttingDown) {
         super(InvocationType.BLOCKING);

@@ -36,6 +36,7 @@ public final class ErrorMapper {
                     "service_unavailable"), e.retryAfterSeconds(), null);
             case GatewayException.InvalidConfig e -> reply(500, e.getMessage(), "server_error", null, null);
             case GatewayException.GenerationFailed e -> reply(500, e.getMessage(), "server_error", null, null);
+            case GatewayException.UpstreamFailed e -> reply(502, e.getMessage(), "server_error", null, "upstream_failed");
         };
     }
 

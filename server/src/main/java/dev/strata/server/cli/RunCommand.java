@@ -23,9 +23,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate text from a prompt with a local GGUF model, streaming it to stdout.")
 final class RunCommand implements Callable<Integer> {
-    /** The bundled demo model, relative to the installation root. */
-    static final Path DEMO_MODEL = Path.of("models", "stories260K.gguf");
-
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
             description = "GGUF model file (default: the bundled demo model, models/stories260K.gguf).")
     Path model;
@@ -69,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EngineOptions options = new EngineOptions(numThreads, 1, 512, 0);
-        try (LocalEngine engine = LocalEngine.open(modelPath(), options)) {
+        try (LocalEngine engine = LocalEngine.open(DemoModel.orDefault(model), options)) {
             int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
             if (promptTokens.length == 0) {
                 throw new CliException("the prompt encodes to no tokens and the model has no BOS token", ExitCodes.BAD_INPUT);
@@ -112,17 +109,5 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }
-    }
-
-    /**
-     * {@code -m}, else the demo model under {@code $STRATA_HOME} (the launcher exports its own
-     * directory), else where {@link DemoModel#locate} finds it.
-     */
-    private Path modelPath() {
-        if (model != null) {
-            return model;
-        }
-        String home = System.getenv("STRATA_HOME");
-        return home == null || home.isBlank() ? DemoModel.locate() : Path.of(home).resolve(DEMO_MODEL);
     }
 }

@@ -72,7 +72,9 @@ final class ServeCommand implements Callable<Integer> {
         StrataConfig cfg = new ConfigLoader(System.getenv(), DemoModel.locate())
                 .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads));
         long start = System.nanoTime();
-        Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version());
+        Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version(),
+                dev.strata.server.observe.Observability.fromEnvironment(cfg, System.getenv(), Clock.systemUTC()),
+                config == null ? () -> null : new dev.strata.server.route.RoutesSource(config));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().name("strata-shutdown").unstarted(() -> {
             out.printf("strata: shutting down; draining in-flight requests (up to %d s)%n",

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = StrataCommand.Version.class,
         description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
-        subcommands = {ServeCommand.class, RunCommand.class, InspectCommand.class, TokenizeCommand.class,
-            TemplateCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, RunCommand.class, ChatCommand.class, InspectCommand.class,
+            TokenizeCommand.class, TemplateCommand.class, QuantizeCommand.class, PullCommand.class,
+            CommandLine.HelpCommand.class})
 public final class StrataCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -32,10 +33,15 @@ public final class StrataCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Parses and runs {@code args}; returns the process exit code. */
+    /** Parses and runs {@code args} with the user typing on standard input; returns the process exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, UserInput.stdin(), out, err);
+    }
+
+    /** Parses and runs {@code args}; interactive commands read {@code input}. Returns the process exit code. */
+    static int run(String[] args, UserInput input, PrintWriter out, PrintWriter err) {
         StrataCommand root = new StrataCommand();
-        CommandLine cli = new CommandLine(root);
+        CommandLine cli = new CommandLine(root, new Factory(input));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(StrataCommand::exitCodeOf);
@@ -56,10 +62,19 @@ public final class StrataCommand implements Runnable {
         return cli.execute(args);
     }
 
+    /** Creates subcommands, giving the interactive ones the user's input. */
+    private record Factory(UserInput input) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            return type == ChatCommand.class ? type.cast(new ChatCommand(input)) : CommandLine.defaultFactory().create(type);
+        }
+    }
+
     static int exitCodeOf(Throwable e) {
         return switch (e) {
             case EngineException ignored -> ExitCodes.BAD_INPUT;
             case GatewayException.InvalidConfig ignored -> ExitCodes.BAD_INPUT;
+            case GatewayException.UpstreamFailed ignored -> ExitCodes.FAILURE;
             case CliException c -> c.exitCode();
             default -> ExitCodes.FAILURE;
         };

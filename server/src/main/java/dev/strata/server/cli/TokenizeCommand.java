@@ -47,7 +47,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Tokenizer tokenizer;
-        try (GgufFile gguf = GgufFile.open(modelPath())) {
+        try (GgufFile gguf = GgufFile.open(DemoModel.orDefault(model))) {
             tokenizer = Tokenizers.fromGguf(gguf);
         }
         int[] ids = tokenizer.encode(text.equals("-") ? readAll(System.in) : text, !noSpecial, parseSpecial);
@@ -75,15 +75,6 @@ final class TokenizeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CliException("cannot read standard input: " + e.getMessage(), ExitCodes.FAILURE);
         }
-    }
-
-    /** {@code -m}, else the demo model under {@code $STRATA_HOME} (set by the launcher), else under the working directory. */
-    private Path modelPath() {
-        if (model != null) {
-            return model;
-        }
-        String home = System.getenv("STRATA_HOME");
-        return home == null || home.isBlank() ? RunCommand.DEMO_MODEL : Path.of(home).resolve(RunCommand.DEMO_MODEL);
     }
 
     /** The piece in double quotes with control characters, quotes and backslashes escaped. */

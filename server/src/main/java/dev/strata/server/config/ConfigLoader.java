@@ -157,7 +157,7 @@ public final class ConfigLoader {
 
     private StrataConfig bind(ObjectNode root, Path baseDir) {
         Section top = new Section("", root);
-        top.allowOnly("server", "models", "default_model_threads", "observe");
+        top.allowOnly("server", "models", "default_model_threads", "observe", "gateway"); // gateway: server.route
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
         List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads);

@@ -12,6 +12,9 @@ import dev.strata.server.registry.ModelLoader;
 import dev.strata.server.observe.Observability;
 import dev.strata.server.registry.ModelRegistry;
 import dev.strata.server.registry.ServedModel;
+import dev.strata.server.route.RouteStage;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
@@ -33,6 +36,7 @@ public final class Gateway implements AutoCloseable {
     private final HttpServer http;
     private final Observability observability;
     private final GrpcServer grpc;
+    private final RouteStage routes;
     private volatile boolean shuttingDown;
 
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version) {
@@ -42,6 +46,15 @@ public final class Gateway implements AutoCloseable {
     /** @param observability metrics, traces, logs and cost of this server (closed by {@link #stop}) */
     public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version,
             Observability observability) {
+        this(config, loader, clock, version, observability, () -> null);
+    }
+
+    /**
+     * @param gatewaySection reads the config file's {@code gateway:} section (upstreams, routes); when it
+     *                       has none, no routing stage is installed
+     */
+    public Gateway(StrataConfig config, ModelLoader loader, Clock clock, String version,
+            Observability observability, Supplier<JsonNode> gatewaySection) {
         this.config = config;
         this.observability = observability;
         Limits limits = config.server().limits();
@@ -55,9 +68,14 @@ public final class Gateway implements AutoCloseable {
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
                 RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
+        this.routes = gatewaySection.get() == null ? null
+                : new RouteStage(gatewaySection, clock, System.getenv(), com.fasterxml.jackson.databind.json.JsonMapper
+                        .builder().build());
         this.http = new HttpServer(config.server(),
-                server -> observability.wrap(
-                        api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())), requestThreads);
+                server -> observability.wrap(routes == null
+                        ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
+                        : routes.wrap(api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()),
+                                id -> registry.find(id).isPresent(), limits.maxBodyBytes())), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads);
     }
@@ -115,6 +133,9 @@ public final class Gateway implements AutoCloseable {
         } finally {
             registry.close();
             requestThreads.shutdownNow();
+            if (routes != null) {
+                routes.close();
+            }
             observability.lifecycle("server_stopped", Map.of());
             observability.close();
         }

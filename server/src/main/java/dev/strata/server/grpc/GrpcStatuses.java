@@ -19,6 +19,7 @@ final class GrpcStatuses {
             case GatewayException.Unavailable e -> Status.UNAVAILABLE;
             case GatewayException.InvalidConfig e -> Status.INTERNAL;
             case GatewayException.GenerationFailed e -> Status.INTERNAL;
+            case GatewayException.UpstreamFailed e -> Status.UNAVAILABLE;
             case EngineException.InvalidRequest e -> Status.INVALID_ARGUMENT;
             case EngineException.Unsupported e -> Status.INVALID_ARGUMENT;
             case EngineException.Overloaded e -> Status.RESOURCE_EXHAUSTED;

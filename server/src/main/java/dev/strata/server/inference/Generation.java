@@ -32,6 +32,8 @@ public final class Generation implements AutoCloseable {
     private BlockingQueue<ChoiceEvent> merged;
     private int open;
 
+    // Nine parameters: built only by InferenceService, which has each of them at hand; a parameter
+    // object would only move the list.
     Generation(String id, String model, ModelInfo modelInfo, Tokenizer tokenizer, List<TokenStream> streams,
             int[] promptTokenCounts, Permit permit, ThreadFactory pumpThreads, long submittedNanos) {
         this.id = id;

@@ -43,8 +43,20 @@ public final class GatewayMetrics {
 
     /** Admission turned a call for {@code model} away. */
     public void rejected(String model, String reason) {
-        Counter.builder("strata.admission.rejects").description("Calls admission turned away (429), by reason")
-                .tag("model", model).tag("reason", reason).register(registry).increment();
+        rejects(model, reason).increment();
+    }
+
+    /**
+     * Registers {@code model}'s reject counters at zero for each of {@code reasons}, so rate queries
+     * and alerts see a series before the first reject.
+     */
+    public void expectRejects(String model, java.util.List<String> reasons) {
+        reasons.forEach(r -> rejects(model, r));
+    }
+
+    private Counter rejects(String model, String reason) {
+        return Counter.builder("strata.admission.rejects").description("Calls admission turned away (429), by reason")
+                .tag("model", model).tag("reason", reason).register(registry);
     }
 
     /** Billed usage of one call: tokens in and out, and what they cost. */

@@ -92,6 +92,10 @@ final class CallObserver implements InferenceListener {
         }
     }
 
+    /** Every value {@link #rejectCode} returns. */
+    static final java.util.List<String> REJECT_CODES = java.util.List.of("concurrency", "rate_limit", "quota",
+            "queue_full", "other");
+
     /**
      * A short label for a reject's free-text reason. Admission states reasons for people; the label
      * keeps the metric's cardinality bounded.

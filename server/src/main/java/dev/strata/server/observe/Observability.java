@@ -102,6 +102,7 @@ public final class Observability implements AutoCloseable {
     /** Registers the per-model gauges (engine state, model state, load time) of {@code models}. */
     public void bindModels(ModelRegistry models) {
         ModelGauges.bind(registry, models);
+        models.all().forEach(m -> gatewayMetrics.expectRejects(m.id(), CallObserver.REJECT_CODES));
     }
 
     /** Writes a lifecycle event ({@code server_started}, {@code model_ready}, ...) to the log. */

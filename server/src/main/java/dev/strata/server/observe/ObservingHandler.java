@@ -24,12 +24,16 @@ import org.eclipse.jetty.util.Callback;
  * client that has its answer always finds it counted — records {@code strata_requests_total} and
  * the latency, ends the span and writes the request's JSON log line.
  *
- * <p>The tenant is the {@code x-strata-tenant} header until authentication assigns one.
+ * <p>Health probes and metric scrapes are counted but neither traced nor logged above debug. A 503
+ * (not ready, draining) is a warning, other 5xx errors. The tenant is the {@code x-strata-tenant}
+ * header until authentication assigns one.
  */
 final class ObservingHandler extends Handler.Wrapper {
     static final String TENANT_HEADER = "x-strata-tenant";
     static final String TRACE_HEADER = "x-strata-trace-id";
     private static final String MODELS_PREFIX = "/v1/models/";
+    /** Probes and scrapes: counted, but not traced and logged only at debug (they come every few seconds). */
+    private static final Set<String> QUIET = Set.of("/health/live", "/health/ready", OperationsHandler.METRICS);
 
     private final ScopedValue<RequestScope> current;
     private final Set<String> routes;
@@ -56,7 +60,8 @@ final class ObservingHandler extends Handler.Wrapper {
         String route = route(request.getHttpURI().getDecodedPath());
         String tenant = request.getHeaders().get(TENANT_HEADER);
         long received = request.getHeadersNanoTime();
-        Span span = tracer.startRequest(method + " " + route, request.getHeaders()::get, received);
+        Span span = QUIET.contains(route) ? Span.getInvalid()
+                : tracer.startRequest(method + " " + route, request.getHeaders()::get, received);
         span.setAttribute("http.request.method", method);
         span.setAttribute("http.route", route);
         span.setAttribute("url.path", request.getHttpURI().getPath());
@@ -124,7 +129,8 @@ final class ObservingHandler extends Handler.Wrapper {
             span.setStatus(StatusCode.ERROR, failure == null ? "HTTP " + status : failure.toString());
         }
         tracer.end(span, now);
-        LogLevel level = status >= 500 ? LogLevel.ERROR : status >= 400 ? LogLevel.WARN : LogLevel.INFO;
+        LogLevel level = QUIET.contains(scope.route) ? LogLevel.DEBUG
+                : status >= 500 && status != 503 ? LogLevel.ERROR : status >= 400 ? LogLevel.WARN : LogLevel.INFO;
         if (log.enabled(level)) {
             log.log(level, "request", line(scope, status, nanos, failure));
         }

@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code OTEL_EXPORTER_OTLP_HEADERS}, {@code OTEL_SERVICE_NAME}, {@code OTEL_RESOURCE_ATTRIBUTES},
  * {@code OTEL_TRACES_SAMPLER}, ... (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
  *
+ * <p>OTLP goes over {@code http/protobuf} (port 4318, sent with the JDK's HTTP client, so no OkHttp
+ * in the jar); {@code OTEL_EXPORTER_OTLP_PROTOCOL=grpc} is not supported and fails at start-up.
+ *
  * <p>Tracing is off by default: it turns on only when {@code OTEL_TRACES_EXPORTER} names an exporter
  * or an OTLP endpoint is set, and {@code OTEL_SDK_DISABLED} is not {@code true}. Only traces are
  * exported (metrics go to Prometheus; logs to stdout); the service name defaults to {@code strata}.
@@ -49,6 +52,7 @@ public final class TracingSetup {
         Map<String, String> properties = new HashMap<>();
         properties.put("otel.service.name", "strata");
         properties.put("otel.traces.exporter", "otlp");
+        properties.put("otel.exporter.otlp.protocol", "http/protobuf"); // the spec's default
         properties.put("otel.metrics.exporter", "none");
         properties.put("otel.logs.exporter", "none");
         env.forEach((name, value) -> {

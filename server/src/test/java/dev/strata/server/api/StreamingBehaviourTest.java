@@ -33,6 +33,7 @@ class StreamingBehaviourTest {
             }
             assertThat(engine.awaitFinished(requestId, 10, TimeUnit.SECONDS)).as("engine stopped").isTrue();
             assertThat(engine.stepsAfterCancel(requestId)).as("steps after cancel").isNotNull().isLessThanOrEqualTo(1);
+            assertThat(engine.producedAtCancel(requestId)).as("cancelled early, not at the end").isLessThan(1000);
             assertThat(server.gateway().inference()).isNotNull();
         }
     }

@@ -55,7 +55,7 @@ final class ObservedServer implements AutoCloseable {
         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        Observability observability = new Observability(config, PrometheusRegistries.bare(), otel,
+        Observability observability = new Observability(config, PrometheusRegistries.withJvmMetrics(), otel,
                 new InMemoryUsageStore(), new PrintStream(logBytes, true, StandardCharsets.UTF_8), clock,
                 System::nanoTime);
         this.gateway = new Gateway(config, new GgufModelLoader(4, 64), clock, "test", observability);

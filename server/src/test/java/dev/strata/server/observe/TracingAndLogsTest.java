@@ -102,6 +102,17 @@ class TracingAndLogsTest {
     }
 
     @Test
+    void probesAndScrapesAreNeitherTracedNorLoggedAtInfo() throws Exception {
+        server.http.get("/health/live");
+        server.http.get("/metrics");
+        assertThat(server.logLines()).noneSatisfy(l -> assertThat(l.path("route").asText())
+                .isIn("/health/live", "/metrics"));
+        assertThat(server.spans.getFinishedSpanItems()).noneSatisfy(s -> assertThat(s.getName())
+                .contains("/health/live"));
+        assertThat(server.scrape().sum("strata_requests_total", "route", "/health/live")).isPositive();
+    }
+
+    @Test
     void promptsAreLoggedOnlyWhenConfigured() throws Exception {
         try (ObservedServer verbose = ObservedServer.start(new ObserveConfig("info", true))) {
             verbose.post("/v1/completions", "{\"model\":\"stories260K\",\"prompt\":\"" + SECRET_PROMPT

@@ -60,6 +60,12 @@ public final class TestEngine implements Engine {
         return s == null || s.producedAtCancel < 0 ? null : s.produced - s.producedAtCancel;
     }
 
+    /** Tokens request {@code id} had produced when cancel() was called (null if it never was). */
+    public Integer producedAtCancel(String id) {
+        Stream s = streams.get(id);
+        return s == null || s.producedAtCancel < 0 ? null : s.producedAtCancel;
+    }
+
     /** Waits until request {@code id} has left the engine; false on timeout or unknown id. */
     public boolean awaitFinished(String id, long timeout, TimeUnit unit) throws InterruptedException {
         CountDownLatch latch = finished.get(id);

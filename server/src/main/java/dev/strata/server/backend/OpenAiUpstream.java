@@ -1,0 +1,169 @@
+package dev.strata.server.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Any OpenAI-compatible server: OpenAI, vLLM, llama-server, TGI's Messages API, Triton's OpenAI
+ * frontend, Ollama, another Strata. Requests pass through unchanged except {@code model} (when the
+ * upstream has its own name for it); streamed chunks are handed on one by one as they arrive.
+ */
+public final class OpenAiUpstream implements Backend {
+    private final UpstreamConfig config;
+    private final HttpUpstream http;
+
+    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
+        this.config = config;
+        this.http = new HttpUpstream(config, client, json);
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public BackendResult complete(ObjectNode request) {
+        ObjectNode body = outgoing(request);
+        body.remove("stream");
+        body.remove("stream_options");
+        return call(body, null);
+    }
+
+    @Override
+    public BackendResult stream(ObjectNode request, ChunkSink sink) {
+        ObjectNode body = outgoing(request);
+        body.put("stream", true);
+        return call(body, sink);
+    }
+
+    @Override
+    public boolean probe() {
+        HttpRequest.Builder get = HttpRequest.newBuilder(config.resolve("/models")).timeout(config.connectTimeout())
+                .GET();
+        authorize(get);
+        try {
+            return switch (http.send(get.build())) {
+                case HttpUpstream.Reply.Ok ok -> {
+                    ok.response().body().close();
+                    yield true;
+                }
+                case HttpUpstream.Reply.Error e -> false;
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private ObjectNode outgoing(ObjectNode request) {
+        ObjectNode body = request.deepCopy();
+        if (config.model() != null) {
+            body.put("model", config.model());
+        }
+        return body;
+    }
+
+    private void authorize(HttpRequest.Builder builder) {
+        if (config.apiKey() != null) {
+            builder.header("authorization", "Bearer " + config.apiKey());
+        }
+    }
+
+    private BackendResult call(ObjectNode body, ChunkSink sink) {
+        try {
+            if (!http.acquire()) {
+                return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name() + " has all "
+                        + config.maxConnections() + " connections busy", name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
+        }
+        try {
+            HttpRequest.Builder post = http.post("/chat/completions", body);
+            authorize(post);
+            if (sink != null) {
+                post.header("accept", "text/event-stream");
+            }
+            return switch (http.send(post.build())) {
+                case HttpUpstream.Reply.Error e -> e.failed();
+                case HttpUpstream.Reply.Ok ok -> sink == null ? whole(ok.response()) : streamed(ok.response(), sink);
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
+        } catch (IOException e) {
+            return BackendResult.Failed.of(Failure.DROPPED, "upstream " + name() + " failed: " + e, name());
+        } finally {
+            http.release();
+        }
+    }
+
+    private BackendResult whole(HttpResponse<InputStream> response) throws IOException {
+        try (InputStream in = response.body()) {
+            JsonNode node = http.json().readTree(in);
+            if (!(node instanceof ObjectNode object) || !object.has("choices")) {
+                return BackendResult.Failed.of(Failure.SERVER_ERROR, "upstream " + name()
+                        + " answered something that is not a chat.completion", name());
+            }
+            return new BackendResult.Answered(object, name());
+        }
+    }
+
+    private BackendResult streamed(HttpResponse<InputStream> response, ChunkSink sink) {
+        Answers answers = new Answers(http.json());
+        boolean[] done = {false};
+        BackendResult.Failed[] error = {null};
+        try (InputStream in = response.body()) {
+            boolean stopped = HttpUpstream.readEvents(in, (event, data) -> {
+                if (data.equals("[DONE]")) {
+                    done[0] = true;
+                    return false;
+                }
+                JsonNode node = http.json().readTree(data);
+                if (node.has("error")) {
+                    error[0] = new BackendResult.Failed(Failure.SERVER_ERROR, 0, "upstream " + name()
+                            + " stream failed: " + node.path("error").path("message").asText(), -1,
+                            answers.chunks() > 0, name());
+                    return false;
+                }
+                if (!(node instanceof ObjectNode chunk)) {
+                    return true;
+                }
+                answers.add(chunk);
+                return sink.accept(chunk);
+            });
+            if (error[0] != null) {
+                return error[0];
+            }
+            if (stopped && !done[0]) {
+                return new BackendResult.Failed(Failure.CANCELLED, 0, "stream stopped by the caller", -1,
+                        answers.chunks() > 0, name());
+            }
+        } catch (IOException e) {
+            return dropped(answers, e.toString());
+        }
+        return done[0] ? new BackendResult.Answered(answers.completion(), name())
+                : dropped(answers, "stream ended without [DONE]");
+    }
+
+    private BackendResult.Failed dropped(Answers answers, String why) {
+        return new BackendResult.Failed(Failure.DROPPED, 0, "upstream " + name() + " stream dropped: " + why, -1,
+                answers.chunks() > 0, name());
+    }
+
+    /** The request timeout, for callers that wait on this upstream. */
+    public Duration requestTimeout() {
+        return config.requestTimeout();
+    }
+}

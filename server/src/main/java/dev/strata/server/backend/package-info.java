@@ -1,0 +1,9 @@
+/**
+ * Backends: where a chat completion is finally answered. One {@link dev.strata.server.backend.Backend}
+ * interface, spoken in OpenAI's chat-completions JSON, with implementations for any OpenAI-compatible
+ * upstream (vLLM, llama-server, TGI, Ollama, OpenAI itself), Anthropic's Messages API (translated both
+ * ways) and {@link dev.strata.server.backend.Pool}s of replicas with least-outstanding-requests
+ * balancing, prefix affinity, active health checks and outlier ejection. Failures are values
+ * ({@link dev.strata.server.backend.BackendResult.Failed}) so routing can fall back without exceptions.
+ */
+package dev.strata.server.backend;

@@ -1,0 +1,43 @@
+package dev.strata.server.route;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.server.GatewayException.InvalidConfig;
+import dev.strata.server.backend.AnthropicUpstream;
+import dev.strata.server.backend.ApiKeys;
+import dev.strata.server.backend.Backend;
+import dev.strata.server.backend.OpenAiUpstream;
+import dev.strata.server.backend.UpstreamConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Makes the backend an upstream spec describes; tests substitute their own. */
+@FunctionalInterface
+public interface BackendFactory {
+    Backend create(RoutesConfig.UpstreamSpec spec);
+
+    /** HTTP upstreams, one JDK {@link HttpClient} each, keys resolved by {@code keys}. */
+    static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock) {
+        return spec -> {
+            String key;
+            try {
+                key = keys.resolve(spec.apiKeyEnv(), spec.apiKeyFile() == null ? null : Path.of(spec.apiKeyFile()));
+            } catch (RuntimeException e) {
+                throw new InvalidConfig("gateway.upstreams." + spec.name(), e.getMessage());
+            }
+            UpstreamConfig config = new UpstreamConfig(spec.name(),
+                    spec.protocol().equals("anthropic") ? UpstreamConfig.Protocol.ANTHROPIC
+                            : UpstreamConfig.Protocol.OPENAI,
+                    URI.create(spec.baseUrl()), spec.model(), key, Duration.ofMillis(spec.connectTimeoutMillis()),
+                    Duration.ofMillis(spec.timeoutMillis()), spec.maxConnections(), spec.http2());
+            HttpClient client = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+                    .version(config.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
+            return switch (config.protocol()) {
+                case OPENAI -> new OpenAiUpstream(config, client, json);
+                case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock);
+            };
+        };
+    }
+}

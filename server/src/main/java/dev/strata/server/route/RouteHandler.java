@@ -1,0 +1,283 @@
+package dev.strata.server.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.server.GatewayException;
+import dev.strata.server.backend.BackendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The gateway's HTTP hook, in front of the local API. A {@code POST /v1/chat/completions} whose
+ * model (or rules) select a route is served here; any other request, and a chat for a local model
+ * with no rule, goes on to the wrapped handler with its body replayed. Also the admin endpoints:
+ * <ul>
+ * <li>{@code POST /admin/reload}: re-read the config file; 400 with the bad key, old config kept;</li>
+ * <li>{@code GET /admin/routes}: routes, canary weights, breaker states, pool members;</li>
+ * <li>{@code POST /admin/routes/{route}/canary} {@code {"weight_percent": n}}, {@code .../promote}
+ *     (100), {@code .../rollback} (0), {@code .../reset} (back to the file's weight);</li>
+ * <li>{@code GET /admin/shadow/{route}}: the shadow comparison.</li>
+ * </ul>
+ * Errors use OpenAI's error object with the upstream's status mapped as in {@link Router#status}.
+ */
+public final class RouteHandler extends Handler.Wrapper {
+    private static final String CHAT = "/v1/chat/completions";
+
+    private final Routing routing;
+    private final Predicate<String> servedLocally;
+    private final ObjectMapper json;
+    private final long maxBodyBytes;
+
+    public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
+            Handler next) {
+        super(next);
+        this.routing = routing;
+        this.servedLocally = servedLocally;
+        this.json = json;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = request.getHttpURI().getDecodedPath();
+        String method = request.getMethod();
+        try {
+            if (path.startsWith("/admin/")) {
+                if (admin(method, path, request, response)) {
+                    callback.succeeded();
+                    return true;
+                }
+                return super.handle(request, response, callback);
+            }
+            if (!method.equals("POST") || !path.equals(CHAT)) {
+                return super.handle(request, response, callback);
+            }
+            byte[] bytes = readBody(request);
+            JsonNode parsed = bytes.length == 0 ? null : readTree(bytes);
+            if (!(parsed instanceof ObjectNode body)) {
+                return super.handle(new Replay(request, bytes), response, callback);
+            }
+            RequestFeatures features = RequestFeatures.of(body, request.getHeaders().get("x-strata-tenant"),
+                    request.getHeaders().get("x-strata-user"));
+            String route = routing.select(features, servedLocally);
+            if (route == null) {
+                return super.handle(new Replay(request, bytes), response, callback);
+            }
+            serve(route, body, features, response);
+            callback.succeeded();
+        } catch (GatewayException e) {
+            error(response, e instanceof GatewayException.NotFound ? 404
+                    : e instanceof GatewayException.InvalidConfig ? 400 : 400, e.getMessage(), null);
+            callback.succeeded();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.failed(e);
+        } catch (IOException e) {
+            callback.failed(e);
+        }
+        return true;
+    }
+
+    private JsonNode readTree(byte[] bytes) {
+        try {
+            return json.readTree(bytes);
+        } catch (IOException e) {
+            return null; // the local API answers malformed JSON with its own 400
+        }
+    }
+
+    private byte[] readBody(Request request) throws IOException {
+        try (var in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw new GatewayException.PayloadTooLarge(maxBodyBytes);
+            }
+            return bytes;
+        }
+    }
+
+    private void serve(String route, ObjectNode body, RequestFeatures features, Response response)
+            throws IOException, InterruptedException {
+        boolean stream = body.path("stream").asBoolean(false);
+        boolean[] started = {false};
+        Router.Served served = routing.serve(route, body, features, !stream ? null : (header, chunk) -> {
+            try {
+                if (!started[0]) {
+                    started[0] = true;
+                    response.setStatus(200);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+                    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+                    response.getHeaders().put("x-strata-route", header);
+                }
+                Content.Sink.write(response, false, ByteBuffer.wrap(sse(json.writeValueAsBytes(chunk))));
+                return true;
+            } catch (IOException e) {
+                return false; // the client went away: stop the upstream
+            }
+        });
+        switch (served.result()) {
+            case BackendResult.Answered a -> {
+                if (stream) {
+                    if (!started[0]) {
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+                        response.getHeaders().put("x-strata-route", served.routeHeader());
+                    }
+                    Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
+                } else {
+                    response.getHeaders().put("x-strata-route", served.routeHeader());
+                    sendJson(response, 200, a.body());
+                }
+            }
+            case BackendResult.Failed f -> {
+                if (started[0]) {
+                    ObjectNode event = errorBody(f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT));
+                    Content.Sink.write(response, true, ByteBuffer.wrap(sse(json.writeValueAsBytes(event))));
+                } else {
+                    response.getHeaders().put("x-strata-route", served.routeHeader());
+                    if (f.retryAfterMillis() > 0) {
+                        response.getHeaders().put(HttpHeader.RETRY_AFTER,
+                                Long.toString(Math.max(1, (f.retryAfterMillis() + 999) / 1000)));
+                    }
+                    error(response, Router.status(f), f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            case null -> error(response, 502, "route " + route + " has no target", null);
+        }
+    }
+
+    private boolean admin(String method, String path, Request request, Response response) throws IOException {
+        String[] parts = path.substring(1).split("/");
+        if (method.equals("POST") && path.equals("/admin/reload")) {
+            RoutesConfig config = routing.reload();
+            sendJson(response, 200, json.createObjectNode().put("reloaded", true).put("routes", config.routes().size())
+                    .put("rules", config.rules().size()));
+            return true;
+        }
+        if (method.equals("GET") && path.equals("/admin/routes")) {
+            sendJson(response, 200, describe());
+            return true;
+        }
+        if (method.equals("POST") && parts.length == 4 && parts[1].equals("routes")) {
+            String route = parts[2];
+            switch (parts[3]) {
+                case "canary" -> {
+                    byte[] bytes = readBody(request);
+                    JsonNode node = readTree(bytes);
+                    if (node == null || !node.path("weight_percent").isNumber()) {
+                        throw new GatewayException.InvalidRequest("body must be {\"weight_percent\": n}",
+                                "weight_percent", "invalid_value");
+                    }
+                    routing.canaryWeight(route, node.get("weight_percent").asDouble());
+                }
+                case "promote" -> routing.canaryWeight(route, 100.0);
+                case "rollback" -> routing.canaryWeight(route, 0.0);
+                case "reset" -> routing.canaryWeight(route, null);
+                default -> {
+                    return false;
+                }
+            }
+            sendJson(response, 200, json.createObjectNode().put("route", route)
+                    .put("canary_weight_percent", routing.canaryWeight(route)));
+            return true;
+        }
+        if (method.equals("GET") && parts.length == 3 && parts[1].equals("shadow")) {
+            ShadowStats.Summary s = routing.shadow(parts[2]);
+            if (s == null) {
+                throw new GatewayException.NotFound("no shadow traffic recorded for route " + parts[2], "route",
+                        "not_found");
+            }
+            sendJson(response, 200, json.valueToTree(s));
+            return true;
+        }
+        return false;
+    }
+
+    private ObjectNode describe() {
+        RouteTable t = routing.table();
+        ObjectNode out = json.createObjectNode();
+        ObjectNode routes = out.putObject("routes");
+        for (RoutesConfig.RouteSpec r : t.config.routes()) {
+            ObjectNode n = routes.putObject(r.name());
+            n.set("targets", json.valueToTree(r.targets()));
+            if (r.cascade() != null) {
+                n.set("cascade", json.valueToTree(r.cascade().tiers()));
+            }
+            if (r.canary() != null) {
+                n.put("canary", r.canary().target()).put("canary_weight_percent", routing.canaryWeight(r.name()));
+            }
+            if (r.shadow() != null) {
+                n.put("shadow", r.shadow().target()).put("shadow_percent", r.shadow().percent());
+            }
+        }
+        out.set("breakers", json.valueToTree(routing.breakerStates()));
+        Map<String, Object> pools = new LinkedHashMap<>();
+        t.pools.forEach((name, pool) -> pools.put(name, Map.of("available", pool.available(),
+                "outstanding", pool.outstanding())));
+        out.set("pools", json.valueToTree(pools));
+        return out;
+    }
+
+    private static byte[] sse(byte[] payload) {
+        byte[] out = new byte[payload.length + 8];
+        System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 6);
+        System.arraycopy(payload, 0, out, 6, payload.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private ObjectNode errorBody(String message, String code) {
+        ObjectNode out = json.createObjectNode();
+        ObjectNode e = out.putObject("error");
+        e.put("message", message).put("type", "upstream_error").putNull("param");
+        if (code == null) {
+            e.putNull("code");
+        } else {
+            e.put("code", code);
+        }
+        return out;
+    }
+
+    private void error(Response response, int status, String message, String code) throws IOException {
+        sendJson(response, status, errorBody(message, code));
+    }
+
+    private void sendJson(Response response, int status, JsonNode body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        Content.Sink.write(response, true, ByteBuffer.wrap(json.writeValueAsBytes(body)));
+    }
+
+    /** The request with its already-read body served again to the next handler. */
+    private static final class Replay extends Request.Wrapper {
+        private Content.Chunk chunk;
+
+        Replay(Request request, byte[] body) {
+            super(request);
+            this.chunk = Content.Chunk.from(ByteBuffer.wrap(body), true);
+        }
+
+        @Override
+        public Content.Chunk read() {
+            Content.Chunk c = chunk;
+            chunk = Content.Chunk.EOF;
+            return c;
+        }
+
+        @Override
+        public void demand(Runnable demandCallback) {
+            demandCallback.run();
+        }
+    }
+}
