@@ -122,14 +122,17 @@ public final class Scheduler<S extends ScheduledSequence> {
         List<S> order = new ArrayList<>(running);
         order.sort(ORDER);
         List<SchedulerOutput.Chunk<S>> chunks = new ArrayList<>();
-        for (S s : order) {
+        for (int i = 0; i < order.size(); i++) {
+            S s = order.get(i);
             if (budget == 0) {
                 break;
             }
             if (s.status != ScheduledSequence.Status.RUNNING) {
                 continue; // preempted earlier in this loop
             }
-            int n = Math.min(s.numTokens() - s.numComputedTokens, budget);
+            // leave one token for each sequence after this one, so a long prompt chunk never
+            // stalls the decoding of others (budget >= maxNumSeqs >= running makes this possible)
+            int n = Math.min(s.numTokens() - s.numComputedTokens, Math.max(1, budget - (order.size() - i - 1)));
             if (n <= 0) {
                 continue;
             }

@@ -84,6 +84,20 @@ class SchedulerTest {
     }
 
     @Test
+    void aLongPromptAheadInOrderLeavesATokenForEachDecodingSequenceBehindIt() {
+        Scheduler<Fake> sched = scheduler(64, 4, 8);
+        Fake decoding = new Fake("decoding", 2, 5, 0);
+        sched.add(decoding);
+        step(sched, sched.schedule());
+        Fake urgent = new Fake("urgent", 30, 5, 1); // served first, by priority
+        sched.add(urgent);
+        step(sched, sched.schedule()); // decoding: 1, urgent starts with the other 7
+        SchedulerOutput<Fake> out = sched.schedule();
+        assertThat(out.chunks()).containsExactly(new SchedulerOutput.Chunk<>(urgent, 7, 7, false),
+                new SchedulerOutput.Chunk<>(decoding, 3, 1, true));
+    }
+
+    @Test
     void maxNumSeqsLimitsRunningAndTheRestWaitInPriorityOrder() {
         Scheduler<Fake> sched = scheduler(64, 1, 16);
         Fake low = new Fake("low", 2, 2, 0);
