@@ -39,6 +39,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--system-prompt-tokens", defaultValue = "1000", description = "shared prefix for the prefix-cache test (default: ${DEFAULT-VALUE})")
     int systemPromptTokens;
 
+    @Option(names = "--max-batch-tokens", defaultValue = "256", description = "Strata's tokens per forward pass (default: ${DEFAULT-VALUE})")
+    int maxBatchTokens;
+
     @Option(names = "--peer", defaultValue = "none", description = "llamacpp or none (default: ${DEFAULT-VALUE})")
     String peer;
 
@@ -54,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         };
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         ServeBenchmark.Result r = ServeBenchmark.run(new ServeBenchmark.Config(model, t, concurrency, promptTokens,
-                genTokens, requestsPerClient, withPeer, systemPromptTokens));
+                genTokens, requestsPerClient, withPeer, systemPromptTokens, maxBatchTokens));
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(toJson(r)));
         } else {

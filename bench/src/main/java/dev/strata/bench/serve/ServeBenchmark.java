@@ -35,7 +35,7 @@ public final class ServeBenchmark {
             + "and held it up until morning. ";
 
     public record Config(Path model, int threads, int[] concurrency, int promptTokens, int genTokens,
-            int requestsPerClient, boolean withPeer, int systemPromptTokens) {}
+            int requestsPerClient, boolean withPeer, int systemPromptTokens, int maxBatchTokens) {}
 
     /** Per level: Strata's result and the peer's, when run. */
     public record Level(LoadResult strata, Optional<LoadResult> peer) {
@@ -63,7 +63,8 @@ public final class ServeBenchmark {
     public static Result run(Config c) throws Exception {
         int maxConcurrency = Arrays.stream(c.concurrency()).max().orElse(1);
         int context = Math.max(c.promptTokens() + c.genTokens(), c.systemPromptTokens() + 64) + 64;
-        EngineOptions options = new EngineOptions(c.threads(), Math.max(16, maxConcurrency), 256, context);
+        EngineOptions options = new EngineOptions(c.threads(), Math.max(16, maxConcurrency),
+                Math.max(c.maxBatchTokens(), Math.max(16, maxConcurrency)), context);
         List<LoadResult> strata = new ArrayList<>();
         PrefixResult prefix;
         String name;
