@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import dev.strata.bench.admission.AdmissionBenchmark;
 import dev.strata.bench.tokenizer.TokenizerBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "strata bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that compare Strata with its peers in the same run.",
         subcommands = {GenModelCommand.class, EngineCommand.class, BandwidthCommand.class, ParityCommand.class,
-            TokenizerBenchmark.class, HttpCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+            TokenizerBenchmark.class, HttpCommand.class, GatewayCommand.class, AdmissionBenchmark.class,
+            ServeCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -9,7 +9,8 @@ package dev.strata.server;
 public sealed abstract class GatewayException extends RuntimeException
         permits GatewayException.InvalidRequest, GatewayException.NotFound, GatewayException.MethodNotAllowed,
                 GatewayException.PayloadTooLarge, GatewayException.Overloaded, GatewayException.Unavailable,
-                GatewayException.InvalidConfig, GatewayException.GenerationFailed, GatewayException.UpstreamFailed {
+                GatewayException.InvalidConfig, GatewayException.GenerationFailed, GatewayException.UpstreamFailed,
+                GatewayException.Unauthorized, GatewayException.Forbidden {
 
     private GatewayException(String message, Throwable cause) {
         super(message, cause);
@@ -127,6 +128,27 @@ public sealed abstract class GatewayException extends RuntimeException
     public static final class GenerationFailed extends GatewayException {
         public GenerationFailed(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** No valid API key (401): missing, unknown or revoked. */
+    public static final class Unauthorized extends GatewayException {
+        public Unauthorized(String message) {
+            super(message, null);
+        }
+    }
+
+    /** A valid caller that may not do this (403), e.g. a model its tenant may not use. */
+    public static final class Forbidden extends GatewayException {
+        private final String code;
+
+        public Forbidden(String message, String code) {
+            super(message, null);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
         }
     }
 

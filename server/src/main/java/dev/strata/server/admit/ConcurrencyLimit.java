@@ -25,7 +25,7 @@ public final class ConcurrencyLimit implements Admission {
     }
 
     @Override
-    public Decision admit() {
+    public Decision admit(AdmissionRequest request) {
         if (!slots.tryAcquire()) {
             return new Decision.Rejected("server is at its limit of " + maxConcurrent
                     + " concurrent requests; retry later", retryAfterSeconds);

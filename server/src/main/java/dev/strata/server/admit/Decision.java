@@ -1,16 +1,37 @@
 package dev.strata.server.admit;
 
-/** The outcome of {@link Admission#admit()}. */
+/** The outcome of {@link Admission#admit}. The API edge maps each kind to one HTTP status. */
 public sealed interface Decision {
 
     /** Go ahead; close the permit when the request is done (it is idempotent). */
     record Admitted(Permit permit) implements Decision {}
 
-    /** Not now: the client should retry after {@code retryAfterSeconds}. */
+    /** Not now (429): a rate limit, budget or full queue; retry after {@code retryAfterSeconds}. */
     record Rejected(String reason, int retryAfterSeconds) implements Decision {}
+
+    /** Not within the time the request may wait (503 with {@code Retry-After}). */
+    record Unavailable(String reason, int retryAfterSeconds) implements Decision {}
+
+    /** Never, for this caller (403): the model is not allowed. */
+    record Forbidden(String reason) implements Decision {}
+
+    /** The request exceeds a per-request limit (400), naming the request field. */
+    record Invalid(String reason, String param) implements Decision {}
+
+    /** Over budget with a downgrade configured: run the call on {@code model} instead. */
+    record Downgraded(String model, String reason) implements Decision {}
 
     /** A slot held by an admitted request. */
     interface Permit extends AutoCloseable {
+
+        /** How long the request waited for its slot. */
+        default long queuedNanos() {
+            return 0;
+        }
+
+        /** Called once when the request finished, with what it used (settles token and cost counters). */
+        default void settle(int promptTokens, int completionTokens) {}
+
         @Override
         void close();
     }

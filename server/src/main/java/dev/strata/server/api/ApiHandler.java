@@ -2,7 +2,11 @@ package dev.strata.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.CallRecord;
+import dev.strata.server.auth.AuthResult;
+import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.InferenceService;
+import dev.strata.server.store.StoreException;
 import dev.strata.server.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -29,6 +33,8 @@ import org.eclipse.jetty.util.Callback;
 public final class ApiHandler extends Handler.Abstract {
     private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
     private static final String MODELS_PREFIX = "/v1/models/";
+    private static final String ADMIN_PREFIX = "/admin/";
+    private static final String API_PREFIX = "/v1/";
 
     private final Map<String, Map<String, Endpoint>> routes = new LinkedHashMap<>();
     private final Map<String, Endpoint> modelById;
@@ -39,6 +45,9 @@ public final class ApiHandler extends Handler.Abstract {
     private final RequestIds ids;
     private final InferenceService inference;
     private final String defaultModel;
+    private final TenancyApi tenancy;
+    private final AdminEndpoint admin;
+    private final Clock clock;
 
     /**
      * Six collaborators (one over the house limit): the API is the composition point of its
@@ -47,9 +56,12 @@ public final class ApiHandler extends Handler.Abstract {
      * @param shuttingDown true once a graceful stop began (readiness then answers 503)
      */
     public ApiHandler(ModelRegistry registry, InferenceService inference, ApiOptions options, Clock clock,
-            RandomGenerator random, BooleanSupplier shuttingDown) {
+            RandomGenerator random, BooleanSupplier shuttingDown, TenancyApi tenancy) {
         super(InvocationType.BLOCKING);
         this.maxBodyBytes = options.maxBodyBytes();
+        this.tenancy = tenancy;
+        this.admin = new AdminEndpoint(tenancy, json);
+        this.clock = clock;
         CallParser parser = new CallParser(options.maxN());
         RequestIds ids = new RequestIds(random);
         this.parser = parser;
@@ -79,8 +91,14 @@ public final class ApiHandler extends Handler.Abstract {
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxTextMessageSize(maxBodyBytes);
             container.setIdleTimeout(Duration.ofMinutes(10));
-            container.addMapping("/v1/stream", (request, response, callback) ->
-                    new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel));
+            container.addMapping("/v1/stream", (request, response, callback) -> {
+                AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                if (auth instanceof AuthResult.Authenticated a) {
+                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller());
+                }
+                Response.writeError(request, response, callback, 401, ((AuthResult.Denied) auth).message());
+                return null;
+            });
         });
         upgrade.setHandler(this);
         return upgrade;
@@ -101,7 +119,16 @@ public final class ApiHandler extends Handler.Abstract {
             parameter = path.substring(MODELS_PREFIX.length());
         }
         Exchange exchange = new Exchange(request, response, json, maxBodyBytes, parameter);
+        CallRecord record = null;
         try {
+            if (path.startsWith(ADMIN_PREFIX)) {
+                admin.handle(exchange);
+                callback.succeeded();
+                return true;
+            }
+            if (path.startsWith(API_PREFIX)) {
+                record = authenticate(request, exchange);
+            }
             if (byMethod == null) {
                 throw new GatewayException.NotFound("Invalid URL (" + method + " " + path + ")", null, "not_found");
             }
@@ -111,19 +138,48 @@ public final class ApiHandler extends Handler.Abstract {
             }
             endpoint.handle(exchange);
             callback.succeeded();
+            audit(record, method + " " + path, 200, null);
         } catch (Throwable failure) {
-            fail(exchange, response, callback, failure);
+            int status = fail(exchange, response, callback, failure);
+            audit(exchange.openRecord(), method + " " + path, status, failure.getMessage());
         }
         return true;
     }
 
-    private void fail(Exchange exchange, Response response, Callback callback, Throwable failure) {
+    /** Opens the request's audit record; throws 401 (after opening it, so the refusal is logged too). */
+    private CallRecord authenticate(Request request, Exchange exchange) {
+        AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        Caller caller = auth instanceof AuthResult.Authenticated a ? a.caller() : Caller.ANONYMOUS;
+        CallRecord record = new CallRecord(ids.next("req-"), clock.instant(), exchange.receivedNanos(), caller);
+        exchange.record(record);
+        if (auth instanceof AuthResult.Denied d) {
+            throw new GatewayException.Unauthorized(d.message());
+        }
+        return record;
+    }
+
+    private void audit(CallRecord record, String endpoint, int status, String error) {
+        if (record == null) {
+            return;
+        }
+        String model = record.model();
+        double cost = model == null ? 0 : tenancy.prices().costUsd(model, record.promptTokens(),
+                record.completionTokens());
+        try {
+            tenancy.audit().append(record.finish(endpoint, status, error, cost, System.nanoTime()));
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.ERROR, "audit record " + record.requestId() + " was not stored", e);
+        }
+    }
+
+    /** Sends the error; returns the status the client got (499 when it had gone away). */
+    private int fail(Exchange exchange, Response response, Callback callback, Throwable failure) {
         if (failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
         if (failure instanceof IOException) {
             callback.failed(failure); // the client went away; nobody to tell
-            return;
+            return 499;
         }
         ErrorMapper.ErrorReply reply = errors.map(failure);
         if (reply.status() == 500) {
@@ -137,11 +193,11 @@ public final class ApiHandler extends Handler.Abstract {
                     events.end();
                 }
                 callback.succeeded();
-                return;
+                return 200;
             }
             if (exchange.committed()) {
                 callback.failed(failure);
-                return;
+                return 200;
             }
             response.reset();
             if (reply.retryAfterSeconds() != null) {
@@ -155,5 +211,6 @@ public final class ApiHandler extends Handler.Abstract {
         } catch (Throwable writeFailure) {
             callback.failed(writeFailure);
         }
+        return reply.status();
     }
 }

@@ -36,7 +36,7 @@ final class ChatCompletionsEndpoint implements Endpoint {
     public void handle(Exchange exchange) throws Exception {
         ApiRequest request = parser.chat(exchange.readJson());
         String id = ids.next("chatcmpl-");
-        try (Generation generation = inference.start(id, request.call())) {
+        try (Generation generation = inference.start(id, request.call(), exchange.record())) {
             exchange.onClientGone(generation::cancel);
             if (request.stream()) {
                 stream(exchange, generation, request);

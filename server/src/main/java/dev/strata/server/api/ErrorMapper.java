@@ -37,6 +37,9 @@ public final class ErrorMapper {
             case GatewayException.InvalidConfig e -> reply(500, e.getMessage(), "server_error", null, null);
             case GatewayException.GenerationFailed e -> reply(500, e.getMessage(), "server_error", null, null);
             case GatewayException.UpstreamFailed e -> reply(502, e.getMessage(), "server_error", null, "upstream_failed");
+            case GatewayException.Unauthorized e -> reply(401, e.getMessage(), "invalid_request_error", null,
+                    "invalid_api_key");
+            case GatewayException.Forbidden e -> reply(403, e.getMessage(), "permission_error", null, e.code());
         };
     }
 

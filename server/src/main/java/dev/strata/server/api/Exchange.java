@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.CallRecord;
+import dev.strata.server.auth.Caller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +27,7 @@ final class Exchange {
     private final String pathParameter;
     private EventStream events;
     private long bodyReadNanos;
+    private CallRecord record;
 
     Exchange(Request request, Response response, ObjectMapper json, long maxBodyBytes, String pathParameter) {
         this.request = request;
@@ -32,6 +35,47 @@ final class Exchange {
         this.json = json;
         this.maxBodyBytes = maxBodyBytes;
         this.pathParameter = pathParameter;
+    }
+
+    /** The request's audit record (set by the edge after authentication), or an unaudited anonymous one. */
+    CallRecord record() {
+        return record != null ? record : CallRecord.unaudited(Caller.ANONYMOUS);
+    }
+
+    /** The audit record if one was opened, else null (requests outside /v1 are not audited). */
+    CallRecord openRecord() {
+        return record;
+    }
+
+    void record(CallRecord callRecord) {
+        this.record = callRecord;
+    }
+
+    /** A request header's value, or null. */
+    String requestHeader(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    String path() {
+        return request.getHttpURI().getDecodedPath();
+    }
+
+    /** The first value of a query parameter, or null. */
+    String query(String name) {
+        return Request.extractQueryParameters(request).getValue(name);
+    }
+
+    /** A non-JSON body (e.g. JSON Lines). */
+    void sendText(int status, String contentType, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        Content.Sink.write(response, true, ByteBuffer.wrap(bytes));
     }
 
     /** The part of the path a route captured (the model id of {@code /v1/models/{id}}), or null. */

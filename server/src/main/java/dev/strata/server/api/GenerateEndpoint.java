@@ -30,7 +30,7 @@ final class GenerateEndpoint implements Endpoint {
     public void handle(Exchange exchange) throws Exception {
         ApiRequest request = parser.generate(exchange.readJson(), registry.all().getFirst().id());
         String id = ids.next("gen-");
-        try (Generation generation = inference.start(id, request.call())) {
+        try (Generation generation = inference.start(id, request.call(), exchange.record())) {
             exchange.onClientGone(generation::cancel);
             if (request.stream()) {
                 stream(exchange, generation);

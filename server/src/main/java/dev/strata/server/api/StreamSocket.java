@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.CallRecord;
+import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.Generation;
 import dev.strata.server.inference.InferenceService;
@@ -30,11 +32,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final ErrorMapper errors;
     private final ThreadFactory threads;
     private final String defaultModel;
+    private final Caller caller;
     private volatile Session session;
     private volatile Generation running;
 
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
-            ThreadFactory threads, String defaultModel) {
+            ThreadFactory threads, String defaultModel, Caller caller) {
         this.parser = parser;
         this.inference = inference;
         this.ids = ids;
@@ -42,6 +45,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.errors = errors;
         this.threads = threads;
         this.defaultModel = defaultModel;
+        this.caller = caller;
     }
 
     @Override
@@ -65,7 +69,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         + "send {\"type\":\"cancel\"} or wait for its done event", null, "busy");
             }
             ApiRequest request = node.has("messages") ? parser.chat(node) : parser.generate(node, defaultModel);
-            Generation generation = inference.start(ids.next("ws-"), request.call());
+            Generation generation = inference.start(ids.next("ws-"), request.call(), CallRecord.unaudited(caller));
             running = generation;
             threads.newThread(() -> stream(generation)).start();
         } catch (RuntimeException e) {

@@ -16,6 +16,9 @@ import java.time.Duration;
  * upstream has its own name for it); streamed chunks are handed on one by one as they arrive.
  */
 public final class OpenAiUpstream implements Backend {
+    /** Longest a health check waits (a request timeout shorter than this wins). */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
     private final UpstreamConfig config;
     private final HttpUpstream http;
 
@@ -46,8 +49,8 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public boolean probe() {
-        HttpRequest.Builder get = HttpRequest.newBuilder(config.resolve("/models")).timeout(config.connectTimeout())
-                .GET();
+        Duration timeout = config.requestTimeout().compareTo(PROBE_TIMEOUT) < 0 ? config.requestTimeout() : PROBE_TIMEOUT;
+        HttpRequest.Builder get = HttpRequest.newBuilder(config.resolve("/models")).timeout(timeout).GET();
         authorize(get);
         try {
             return switch (http.send(get.build())) {

@@ -4,6 +4,7 @@ import dev.strata.engine.generate.ModelInfo;
 import dev.strata.server.config.ConfigLoader;
 import dev.strata.server.config.ConfigOverrides;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.config.TenancyConfig;
 import dev.strata.server.gateway.Gateway;
 import dev.strata.server.registry.GgufModelLoader;
 import dev.strata.server.registry.ModelLoader;
@@ -49,6 +50,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads per model (default: all cores).")
     Integer threads;
 
+    @Option(names = "--require-auth", description = "Require an API key (see `strata keys create`) on /v1.")
+    boolean requireAuth;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where keys, tenants and the audit log live (default: $STRATA_DATA_DIR or ~/.strata).")
+    Path dataDir;
+
     @Spec
     CommandSpec spec;
 
@@ -69,8 +77,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        StrataConfig cfg = new ConfigLoader(System.getenv(), DemoModel.locate())
+        StrataConfig loaded = new ConfigLoader(System.getenv(), DemoModel.locate())
                 .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads));
+        StrataConfig cfg = loaded.withTenancy(tenancy(loaded.tenancy()));
         long start = System.nanoTime();
         Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version(),
                 dev.strata.server.observe.Observability.fromEnvironment(cfg, System.getenv(), Clock.systemUTC()),
@@ -99,6 +108,32 @@ final class ServeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Flags win over file and environment; the data directory defaults like {@code strata keys}'s. */
+    private TenancyConfig tenancy(TenancyConfig t) {
+        if (requireAuth) {
+            t = t.withRequireAuth(true);
+        }
+        if (dataDir != null || (t.dataDir().isEmpty() && t.databaseUrl() == null)) {
+            t = t.withDataDir(DataDir.resolve(dataDir, System.getenv()));
+        }
+        return t;
+    }
+
+    private static void printAuth(PrintWriter out, Gateway gateway) {
+        TenancyConfig t = gateway.config().tenancy();
+        String store = t.databaseUrl() != null ? "PostgreSQL" : t.dataDir().map(d -> d.resolve("strata.db").toString())
+                .orElse("memory");
+        if (t.requireAuth()) {
+            out.printf("  auth: API keys required on /v1 (keys, tenants, audit in %s)%n", store);
+        } else {
+            out.printf("  auth: OFF - any client that can reach %s may call it (use --require-auth; audit in %s)%n",
+                    gateway.httpUri(), store);
+        }
+        out.printf("  admin API: %s; limits: %s%n", t.adminKey() == null ? "off (set STRATA_ADMIN_KEY)" : "/admin/*",
+                t.redisUrl() == null ? "local" : "Redis (" + t.onRedisFailure().name().toLowerCase(java.util.Locale.ROOT)
+                        + " when unreachable)");
+    }
+
     private static void printStartup(PrintWriter out, Gateway gateway, double seconds) {
         out.printf("strata %s serving on %s (OpenAI API: %s/v1)%n", StrataCommand.version(), gateway.httpUri(),
                 gateway.httpUri());
@@ -110,6 +145,7 @@ final class ServeCommand implements Callable<Integer> {
         if (gateway.grpcPort() >= 0) {
             out.printf("  gRPC (strata.v1.Strata) on %s:%d%n", gateway.config().server().host(), gateway.grpcPort());
         }
+        printAuth(out, gateway);
         out.printf("ready in %.2f s; Ctrl-C or SIGTERM stops gracefully%n", seconds);
         out.flush();
     }

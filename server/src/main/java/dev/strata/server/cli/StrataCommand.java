@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         versionProvider = StrataCommand.Version.class,
         description = "Strata: a pure-Java inference engine and OpenAI-compatible model gateway.",
         subcommands = {ServeCommand.class, RunCommand.class, ChatCommand.class, InspectCommand.class,
-            TokenizeCommand.class, TemplateCommand.class, QuantizeCommand.class, PullCommand.class,
+            TokenizeCommand.class, TemplateCommand.class, QuantizeCommand.class, PullCommand.class, KeysCommand.class,
             CommandLine.HelpCommand.class})
 public final class StrataCommand implements Runnable {
 

@@ -28,17 +28,23 @@ import java.util.Set;
 public final class ConfigLoader {
 
     /** Environment variables and the key each one sets. */
-    public static final Map<String, String> ENV_KEYS = Map.of(
-            "STRATA_HOST", "server.host",
-            "STRATA_PORT", "server.port",
-            "STRATA_GRPC_PORT", "server.grpc_port",
-            "STRATA_DRAIN_TIMEOUT_SECONDS", "server.drain_timeout_seconds",
-            "STRATA_MAX_BODY_BYTES", "server.limits.max_body_bytes",
-            "STRATA_MAX_CONCURRENT_REQUESTS", "server.limits.max_concurrent_requests",
-            "STRATA_MAX_N", "server.limits.max_n",
-            "STRATA_TLS_CERT", "server.tls.cert",
-            "STRATA_TLS_KEY", "server.tls.key",
-            "STRATA_LOG_LEVEL", "observe.log_level");
+    public static final Map<String, String> ENV_KEYS = Map.ofEntries(
+            Map.entry("STRATA_HOST", "server.host"),
+            Map.entry("STRATA_PORT", "server.port"),
+            Map.entry("STRATA_GRPC_PORT", "server.grpc_port"),
+            Map.entry("STRATA_DRAIN_TIMEOUT_SECONDS", "server.drain_timeout_seconds"),
+            Map.entry("STRATA_MAX_BODY_BYTES", "server.limits.max_body_bytes"),
+            Map.entry("STRATA_MAX_CONCURRENT_REQUESTS", "server.limits.max_concurrent_requests"),
+            Map.entry("STRATA_MAX_N", "server.limits.max_n"),
+            Map.entry("STRATA_TLS_CERT", "server.tls.cert"),
+            Map.entry("STRATA_TLS_KEY", "server.tls.key"),
+            Map.entry("STRATA_LOG_LEVEL", "observe.log_level"),
+            // tenancy (TenancyConfig)
+            Map.entry("STRATA_REQUIRE_AUTH", "auth.required"),
+            Map.entry("STRATA_ADMIN_KEY", "auth.admin_key"),
+            Map.entry("STRATA_DATA_DIR", "storage.data_dir"),
+            Map.entry("STRATA_POSTGRES_URL", "storage.postgres.url"),
+            Map.entry("STRATA_REDIS_URL", "quota.redis.url"));
 
     private static final String DEFAULT_HOST = "127.0.0.1";
     private static final int DEFAULT_PORT = 8080;
@@ -157,11 +163,12 @@ public final class ConfigLoader {
 
     private StrataConfig bind(ObjectNode root, Path baseDir) {
         Section top = new Section("", root);
-        top.allowOnly("server", "models", "default_model_threads", "observe", "gateway"); // gateway: server.route
+        top.allowOnly("server", "models", "default_model_threads", "observe", "gateway", // gateway: server.route
+                "auth", "storage", "quota", "tenants"); // tenancy: TenancyConfig
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
         List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads);
-        return new StrataConfig(server, models, bindObserve(top.section("observe")));
+        return new StrataConfig(server, models, bindObserve(top.section("observe")), TenancyConfig.bind(root, baseDir));
     }
 
     private static ObserveConfig bindObserve(Section s) {

@@ -1,10 +1,12 @@
 package dev.strata.server.gateway;
 
-import dev.strata.server.admit.ConcurrencyLimit;
 import dev.strata.server.api.ApiHandler;
 import dev.strata.server.api.ApiOptions;
+import dev.strata.server.api.AuthGate;
+import dev.strata.server.api.TenancyApi;
 import dev.strata.server.config.Limits;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.cost.PriceTable;
 import dev.strata.server.grpc.GrpcServer;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.inference.InferenceService;
@@ -36,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final HttpServer http;
     private final Observability observability;
     private final GrpcServer grpc;
+    private final Tenancy tenancy;
     private final RouteStage routes;
     private volatile boolean shuttingDown;
 
@@ -61,23 +64,28 @@ public final class Gateway implements AutoCloseable {
         this.registry = new ModelRegistry(config.models(), loader, clock, System::nanoTime,
                 observability.stepListeners());
         observability.bindModels(registry);
-        this.inference = new InferenceService(registry,
-                new ConcurrencyLimit(limits.maxConcurrentRequests(), limits.retryAfterSeconds()),
-                limits.retryAfterSeconds(), Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime,
+        this.tenancy = new Tenancy(config.tenancy(), PriceTable.of(config.models()), limits.maxConcurrentRequests(),
+                limits.retryAfterSeconds(), clock, System::nanoTime);
+        this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(),
+                Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime,
                 observability.inferenceListener());
         ApiHandler api = new ApiHandler(registry, inference,
                 new ApiOptions(limits.maxBodyBytes(), limits.maxN(), limits.retryAfterSeconds(), version), clock,
-                RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown);
+                RandomGenerator.of("L64X128MixRandom"), () -> shuttingDown, new TenancyApi(tenancy.authenticator(),
+                        tenancy.adminAuth(), tenancy.keyAdmin(), tenancy.audit(), tenancy.prices(), tenancy::status));
+
         this.routes = gatewaySection.get() == null ? null
                 : new RouteStage(gatewaySection, clock, System.getenv(), com.fasterxml.jackson.databind.json.JsonMapper
-                        .builder().build());
+                        .builder().build(), (name, model) -> new dev.strata.server.api.LocalChatBackend(name, model,
+                                inference, limits.maxN(), RandomGenerator.of("L64X128MixRandom"), clock));
         this.http = new HttpServer(config.server(),
                 server -> observability.wrap(routes == null
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
-                        : routes.wrap(api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()),
-                                id -> registry.find(id).isPresent(), limits.maxBodyBytes())), requestThreads);
+                        : new AuthGate(tenancy.authenticator(), tenancy.adminAuth(), routes.wrap(api.withWebSocket(server,
+                                Thread.ofVirtual().name("strata-ws-", 0).factory()),
+                                id -> registry.find(id).isPresent(), limits.maxBodyBytes()))), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
-                : new GrpcServer(config.server(), inference, registry, requestThreads);
+                : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator());
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */
@@ -114,6 +122,10 @@ public final class Gateway implements AutoCloseable {
         return observability;
     }
 
+    public Tenancy tenancy() {
+        return tenancy;
+    }
+
     public StrataConfig config() {
         return config;
     }
@@ -138,6 +150,7 @@ public final class Gateway implements AutoCloseable {
             }
             observability.lifecycle("server_stopped", Map.of());
             observability.close();
+            tenancy.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.strata.server.grpc;
 
+import dev.strata.server.auth.Authenticator;
 import dev.strata.server.config.ServerConfig;
 import dev.strata.server.config.TlsConfig;
 import dev.strata.server.inference.InferenceService;
@@ -20,11 +21,13 @@ public final class GrpcServer {
     private final Server server;
     private final long drainMillis;
 
-    public GrpcServer(ServerConfig config, InferenceService inference, ModelRegistry registry, Executor virtualThreads) {
+    public GrpcServer(ServerConfig config, InferenceService inference, ModelRegistry registry, Executor virtualThreads,
+            Authenticator authenticator) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
                 .executor(virtualThreads)
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxBodyBytes()))
-                .addService(new StrataService(inference, registry));
+                .addService(io.grpc.ServerInterceptors.intercept(new StrataService(inference, registry),
+                        new AuthInterceptor(authenticator)));
         if (config.tls().isPresent()) {
             TlsConfig tls = config.tls().get();
             builder.useTransportSecurity(tls.certificatePem().toFile(), tls.privateKeyPem().toFile());

@@ -20,6 +20,8 @@ final class GrpcStatuses {
             case GatewayException.InvalidConfig e -> Status.INTERNAL;
             case GatewayException.GenerationFailed e -> Status.INTERNAL;
             case GatewayException.UpstreamFailed e -> Status.UNAVAILABLE;
+            case GatewayException.Unauthorized e -> Status.UNAUTHENTICATED;
+            case GatewayException.Forbidden e -> Status.PERMISSION_DENIED;
             case EngineException.InvalidRequest e -> Status.INVALID_ARGUMENT;
             case EngineException.Unsupported e -> Status.INVALID_ARGUMENT;
             case EngineException.Overloaded e -> Status.RESOURCE_EXHAUSTED;

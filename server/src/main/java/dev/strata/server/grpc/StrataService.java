@@ -55,7 +55,7 @@ final class StrataService extends StrataGrpc.StrataImplBase {
             InferenceCall ic = new InferenceCall(model(request.getModel()), new Prompt.Texts(List.of(request.getPrompt())),
                     request.hasMaxTokens() ? maxTokens(request.getMaxTokens()) : null, sampling(request.getSampling()),
                     1, stop(request.getStopList()), -1, request.getIgnoreEos(), request.getPriority());
-            try (Generation generation = inference.start(id(), ic);
+            try (Generation generation = inference.start(id(), ic, AuthInterceptor.record());
                     CancelLink ignored = CancelLink.to(generation)) {
                 while (!generation.done()) {
                     ChoiceEvent ce = generation.next();
@@ -100,7 +100,7 @@ final class StrataService extends StrataGrpc.StrataImplBase {
             StringBuilder text = new StringBuilder();
             String finish = "stop";
             GenerationEvent.Usage usage = new GenerationEvent.Usage(0, 0, 0);
-            try (Generation generation = inference.start(id, ic);
+            try (Generation generation = inference.start(id, ic, AuthInterceptor.record());
                     CancelLink ignored = CancelLink.to(generation)) {
                 while (!generation.done()) {
                     switch (generation.next().event()) {

@@ -5,6 +5,7 @@ import dev.strata.engine.generate.ModelInfo;
 import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.server.admit.Decision.Permit;
+import dev.strata.server.audit.CallRecord;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +28,8 @@ public final class Generation implements AutoCloseable {
     private final Permit permit;
     private final ThreadFactory pumpThreads;
     private final long submittedNanos;
+    private final CallRecord record;
+    private int completionTokens;
     private InferenceListener.CallListener listener = InferenceListener.CallListener.NONE;
     private boolean closed;
     private BlockingQueue<ChoiceEvent> merged;
@@ -35,7 +38,8 @@ public final class Generation implements AutoCloseable {
     // Nine parameters: built only by InferenceService, which has each of them at hand; a parameter
     // object would only move the list.
     Generation(String id, String model, ModelInfo modelInfo, Tokenizer tokenizer, List<TokenStream> streams,
-            int[] promptTokenCounts, Permit permit, ThreadFactory pumpThreads, long submittedNanos) {
+            int[] promptTokenCounts, Permit permit, ThreadFactory pumpThreads, long submittedNanos,
+            CallRecord record) {
         this.id = id;
         this.model = model;
         this.modelInfo = modelInfo;
@@ -45,6 +49,7 @@ public final class Generation implements AutoCloseable {
         this.permit = permit;
         this.pumpThreads = pumpThreads;
         this.submittedNanos = submittedNanos;
+        this.record = record;
         this.open = streams.size();
     }
 
@@ -111,6 +116,11 @@ public final class Generation implements AutoCloseable {
             }
             event = merged.take();
         }
+        switch (event.event()) {
+            case GenerationEvent.Token t -> record.output(t.text());
+            case GenerationEvent.Finished f -> completionTokens += f.usage().completionTokens();
+            case GenerationEvent.Failed f -> { }
+        }
         if (event.event().isTerminal()) {
             open--;
         }
@@ -150,9 +160,15 @@ public final class Generation implements AutoCloseable {
         if (open > 0) {
             cancel();
         }
-        permit.close();
-        if (!closed) {
-            closed = true;
+        if (closed) {
+            return;
+        }
+        closed = true;
+        record.completed(completionTokens);
+        try {
+            permit.settle(promptTokens(), completionTokens);
+        } finally {
+            permit.close();
             listener.closed();
         }
     }

@@ -9,7 +9,10 @@ import dev.strata.engine.sample.SamplingParams;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.server.GatewayException;
 import dev.strata.server.admit.Admission;
+import dev.strata.server.admit.AdmissionRequest;
 import dev.strata.server.admit.Decision;
+import dev.strata.server.audit.CallRecord;
+import dev.strata.server.auth.Caller;
 import dev.strata.server.config.SamplingDefaults;
 import dev.strata.server.registry.LoadedModel;
 import dev.strata.server.registry.ModelRegistry;
@@ -58,6 +61,18 @@ public final class InferenceService {
      * @throws EngineException   when the engine refuses the request
      */
     public Generation start(String id, InferenceCall call) {
+        return start(id, call, CallRecord.unaudited(Caller.ANONYMOUS));
+    }
+
+    /**
+     * As {@link #start(String, InferenceCall)}, admitted for {@code record}'s caller (tenant limits,
+     * fair queue) and recorded there for the audit log.
+     */
+    public Generation start(String id, InferenceCall call, CallRecord record) {
+        return start(id, call, record, true);
+    }
+
+    private Generation start(String id, InferenceCall call, CallRecord record, boolean mayDowngrade) {
         long entered = nanoTime.getAsLong();
         ServedModel served = registry.find(call.model()).orElseThrow(() -> new GatewayException.NotFound(
                 "The model `" + call.model() + "` does not exist", "model", "model_not_found"));
@@ -72,14 +87,37 @@ public final class InferenceService {
         int[] maxTokens = maxTokens(call, prompts, info.contextLength(), served.config().sampling());
         SamplingParams sampling = sampling(call.sampling(), served.config().sampling(), tokenizer.vocabSize());
 
-        Decision.Permit permit = switch (admission.admit()) {
+        int promptTokens = prompts.stream().mapToInt(t -> t.length).sum();
+        long maxGenerated = 0;
+        for (int m : maxTokens) {
+            maxGenerated += (long) m * call.n();
+        }
+        record.prompt(PromptText.canonical(call.prompt()), promptTokens);
+        Decision decision = admission.admit(new AdmissionRequest(record.caller(), served.id(), promptTokens,
+                call.maxTokens() == null ? 0 : maxGenerated, call.priority()));
+        if (decision instanceof Decision.Downgraded d && mayDowngrade) {
+            return start(id, new InferenceCall(d.model(), call.prompt(), call.maxTokens(), call.sampling(), call.n(),
+                    call.stop(), call.topLogprobs(), call.ignoreEos(), call.priority()), record, false);
+        }
+        Decision.Permit permit = switch (decision) {
             case Decision.Admitted a -> a.permit();
             case Decision.Rejected r -> {
                 listener.rejected(served.id(), r.reason());
                 throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
             }
+            case Decision.Unavailable u -> {
+                listener.rejected(served.id(), u.reason());
+                throw new GatewayException.Unavailable(u.reason(), u.retryAfterSeconds());
+            }
+            case Decision.Forbidden f -> throw new GatewayException.Forbidden(f.reason(), "model_not_allowed");
+            case Decision.Invalid i -> throw new GatewayException.InvalidRequest(i.reason(), i.param(), "invalid_value");
+            case Decision.Downgraded d -> {
+                listener.rejected(served.id(), d.reason());
+                throw new GatewayException.Overloaded(d.reason(), retryAfterSeconds);
+            }
         };
         long admitted = nanoTime.getAsLong();
+        record.admitted(served.id(), permit.queuedNanos());
         List<TokenStream> streams = new ArrayList<>(call.choiceCount());
         long submitted = nanoTime.getAsLong();
         try {
@@ -99,7 +137,7 @@ public final class InferenceService {
         }
         int[] counts = prompts.stream().mapToInt(t -> t.length).toArray();
         Generation generation = new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads,
-                submitted);
+                submitted, record);
         generation.listen(listener.started(new InferenceListener.CallStarted(id, served.id(), call,
                 generation.promptTokens(), entered, admitted, submitted)));
         return generation;

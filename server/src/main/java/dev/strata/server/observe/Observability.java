@@ -36,6 +36,7 @@ public final class Observability implements AutoCloseable {
     /** The paths the {@code route} label names; anything else is {@code unmatched}. */
     public static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/generate",
             "/v1/embeddings", "/v1/models", "/v1/stream", "/health/live", "/health/ready", "/version",
+            "/admin/reload", "/admin/routes",
             OperationsHandler.METRICS, OperationsHandler.USAGE);
 
     private final PrometheusMeterRegistry registry;

@@ -18,9 +18,16 @@ import java.time.Duration;
 public interface BackendFactory {
     Backend create(RoutesConfig.UpstreamSpec spec);
 
-    /** HTTP upstreams, one JDK {@link HttpClient} each, keys resolved by {@code keys}. */
-    static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock) {
+    /**
+     * HTTP upstreams, one JDK {@link HttpClient} each, keys resolved by {@code keys}; {@code protocol: local}
+     * upstreams from {@code local} (name, served model id).
+     */
+    static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock,
+            java.util.function.BiFunction<String, String, Backend> local) {
         return spec -> {
+            if (spec.protocol().equals("local")) {
+                return local.apply(spec.name(), spec.model());
+            }
             String key;
             try {
                 key = keys.resolve(spec.apiKeyEnv(), spec.apiKeyFile() == null ? null : Path.of(spec.apiKeyFile()));

@@ -77,8 +77,13 @@ public final class RouteHandler extends Handler.Wrapper {
             serve(route, body, features, response);
             callback.succeeded();
         } catch (GatewayException e) {
-            error(response, e instanceof GatewayException.NotFound ? 404
-                    : e instanceof GatewayException.InvalidConfig ? 400 : 400, e.getMessage(), null);
+            int status = switch (e) {
+                case GatewayException.NotFound n -> 404;
+                case GatewayException.PayloadTooLarge p -> 413;
+                case GatewayException.InvalidConfig c -> 400; // a refused reload: the old config keeps serving
+                default -> 400;
+            };
+            error(response, status, e.getMessage(), null);
             callback.succeeded();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,15 +25,57 @@ public final class RouteStage implements AutoCloseable {
     private final ThreadPoolExecutor shadowPool;
     private final Routing routing;
     private final ObjectMapper json;
+    private static final System.Logger LOG = System.getLogger(RouteStage.class.getName());
+    private java.nio.file.WatchService watcher;
 
-    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json) {
+    /** @param local makes the backend of a locally served model: (upstream name, model id) */
+    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
+            java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local) {
         this.json = json;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
-        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock), clock,
+        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local), clock,
                 System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json);
+        if (source instanceof RoutesSource file) {
+            watch(file.file());
+        }
+    }
+
+    /**
+     * Reloads whenever {@code file} changes (its directory is watched, so editors that replace the file
+     * are seen). A bad config is logged and refused; the current one keeps serving.
+     */
+    private void watch(java.nio.file.Path file) {
+        java.nio.file.Path target = file.toAbsolutePath();
+        try {
+            java.nio.file.WatchService watcher = target.getFileSystem().newWatchService();
+            target.getParent().register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            this.watcher = watcher;
+            Thread.ofPlatform().name("strata-config-watch").daemon().start(() -> {
+                try {
+                    while (true) {
+                        java.nio.file.WatchKey key = watcher.take();
+                        boolean ours = key.pollEvents().stream()
+                                .anyMatch(e -> target.getFileName().equals(e.context()));
+                        key.reset();
+                        if (ours) {
+                            try {
+                                routing.reload();
+                            } catch (RuntimeException e) {
+                                LOG.log(System.Logger.Level.WARNING, "gateway config not reloaded: " + e.getMessage());
+                            }
+                        }
+                    }
+                } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                    // closed with the stage
+                }
+            });
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot watch " + target + "; reload with POST /admin/reload", e);
+        }
     }
 
     /** {@code next} with routed chat completions and the admin endpoints in front of it. */
@@ -48,6 +90,13 @@ public final class RouteStage implements AutoCloseable {
     @Override
     public void close() {
         routing.close();
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (java.io.IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the config watcher", e);
+            }
+        }
         scheduler.shutdownNow();
         shadowPool.shutdownNow();
     }

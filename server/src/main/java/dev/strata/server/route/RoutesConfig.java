@@ -75,8 +75,14 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
             u.allowOnly("name", "protocol", "base_url", "model", "api_key_env", "api_key_file", "connect_timeout_ms",
                     "timeout_ms", "max_connections", "http2");
             String protocol = u.text("protocol", "openai");
-            if (!protocol.equals("openai") && !protocol.equals("anthropic")) {
-                throw new InvalidConfig(u.key("protocol"), "must be openai or anthropic, got \"" + protocol + "\"");
+            if (!protocol.equals("openai") && !protocol.equals("anthropic") && !protocol.equals("local")) {
+                throw new InvalidConfig(u.key("protocol"), "must be openai, anthropic or local, got \"" + protocol
+                        + "\"");
+            }
+            if (protocol.equals("local")) {
+                upstreams.add(new UpstreamSpec(u.required("name"), protocol, "local:", u.required("model"), null, null,
+                        1, 1, 1, false));
+                continue;
             }
             String baseUrl = u.required("base_url");
             if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {

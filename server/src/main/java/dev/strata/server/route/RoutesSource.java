@@ -17,6 +17,11 @@ public final class RoutesSource implements Supplier<JsonNode> {
         this.file = file;
     }
 
+    /** The config file, for watching. */
+    public Path file() {
+        return file;
+    }
+
     /** The section, or {@code null} when the file has none. */
     @Override
     public JsonNode get() {

@@ -98,7 +98,7 @@ class StrataServiceTest {
             context.cancel(null);
         }
         String id = engine.submitted().stream().filter(r -> r.maxTokens() == 3000).findFirst().orElseThrow().id();
-        assertThat(engine.awaitFinished(id, 10, TimeUnit.SECONDS)).isTrue();
+        assertThat(engine.awaitFinished(id, 30, TimeUnit.SECONDS)).isTrue();
         assertThat(engine.stepsAfterCancel(id)).isNotNull().isLessThanOrEqualTo(1);
         assertThat(engine.producedAtCancel(id)).as("cancelled early, not at the end").isLessThan(1000);
     }

@@ -97,6 +97,7 @@ class RoutingEndToEndTest {
                     - {name: cand, base_url: "%s"}
                     - {name: shadowy, base_url: "%s", timeout_ms: 300}
                     - {name: dropper, base_url: "%s"}
+                    - {name: mine, protocol: local, model: local}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -108,6 +109,8 @@ class RoutingEndToEndTest {
                     - {name: ab, targets: [oa], canary: {target: cand, weight_percent: 50, sticky: user}}
                     - {name: mirrored, targets: [oa], shadow: {target: shadowy, percent: 100}}
                     - {name: dropping, targets: [dropper, oa]}
+                    - {name: onlocal, targets: [mine]}
+                    - {name: localfirst, cascade: {tiers: [mine, big], min_chars: 1000}}
                   aliases: {fast: %s}
                   rules:
                     - {route: claude, tags: {task: summarize}}
@@ -244,6 +247,20 @@ class RoutingEndToEndTest {
     }
 
     @Test
+    void theLocalEngineIsABackendToo() throws Exception {
+        HttpResponse<String> r = chat("onlocal", "hi", ",\"max_tokens\":3");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(route(r)).startsWith("route=onlocal; target=mine");
+        assertThat(JSON.readTree(r.body()).path("model").asText()).isEqualTo("local");
+        HttpResponse<String> s = chat("onlocal", "hi", ",\"max_tokens\":3,\"stream\":true");
+        assertThat(streamed(s)).hasSameSizeAs(content(r)); // the test engine samples bytes: same length, any text
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
+        HttpResponse<String> escalated = chat("localfirst", "hi", ",\"max_tokens\":3");
+        assertThat(content(escalated)).isEqualTo("big says hello");
+        assertThat(route(escalated)).startsWith("route=localfirst; tier=2/2; escalated=too_short");
+    }
+
+    @Test
     void cascadeAfterFullAnswerEscalatesOnLowConfidence() throws Exception {
         HttpResponse<String> r = chat("cascade", "hi", "");
         assertThat(content(r)).isEqualTo("small says hi");
@@ -334,6 +351,22 @@ class RoutingEndToEndTest {
         assertThat(stats.path("failed").asInt()).isEqualTo(2);
         assertThat(stats.path("meanSimilarity").asDouble()).isEqualTo(1.0);
         assertThat(stats.path("target").asText()).isEqualTo("shadowy");
+    }
+
+    @Test
+    void editingTheConfigFileReloadsIt() throws Exception {
+        try {
+            Files.writeString(configFile, config("story"));
+            String route = "";
+            for (int i = 0; i < 200 && !route.startsWith("route=story"); i++) { // bounded: inotify is prompt
+                Thread.sleep(25);
+                route = route(chat("fast", "hi", ",\"max_tokens\":2"));
+            }
+            assertThat(route).startsWith("route=story");
+        } finally {
+            Files.writeString(configFile, config("chat"));
+            http.post("/admin/reload", "");
+        }
     }
 
     @Test

@@ -1,0 +1,54 @@
+package dev.strata.server.api;
+
+import dev.strata.server.GatewayException;
+import dev.strata.server.auth.AdminAuth;
+import dev.strata.server.auth.AuthResult;
+import dev.strata.server.auth.Authenticator;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Refuses unauthenticated {@code /v1} requests, and {@code /admin/*} requests without the admin key
+ * once one is configured (401, OpenAI's error object), before handlers that do not pass through
+ * {@link ApiHandler} — the upstream routes and their {@code /admin/reload}, {@code /admin/routes} —
+ * can serve them. Requests that
+ * reach {@link ApiHandler} are authenticated there again (a cached lookup), which also opens their
+ * audit record.
+ */
+public final class AuthGate extends Handler.Wrapper {
+    private final Authenticator authenticator;
+    private final AdminAuth adminAuth;
+    private final ErrorMapper errors = new ErrorMapper();
+
+    public AuthGate(Authenticator authenticator, AdminAuth adminAuth, Handler next) {
+        super(next);
+        this.authenticator = authenticator;
+        this.adminAuth = adminAuth;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = request.getHttpURI().getDecodedPath();
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String denied = null;
+        if (authenticator.required() && path.startsWith("/v1/")
+                && authenticator.authenticate(authorization) instanceof AuthResult.Denied d) {
+            denied = d.message();
+        } else if (adminAuth.enabled() && path.startsWith("/admin/") && !adminAuth.allows(authorization)) {
+            denied = "The admin API needs the admin key (Authorization: Bearer …).";
+        }
+        if (denied != null) {
+            ErrorMapper.ErrorReply reply = errors.map(new GatewayException.Unauthorized(denied));
+            byte[] body = ApiJson.newMapper().writeValueAsBytes(reply.body());
+            response.setStatus(reply.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, ByteBuffer.wrap(body), callback);
+            return true;
+        }
+        return super.handle(request, response, callback);
+    }
+}
