@@ -7,7 +7,7 @@ package dev.strata.engine;
  */
 public sealed abstract class EngineException extends RuntimeException
         permits EngineException.InvalidModelFile, EngineException.Unsupported, EngineException.InvalidRequest,
-        EngineException.Internal {
+        EngineException.Overloaded, EngineException.Internal {
 
     /** Longest message kept; longer ones (a hostile file's 1 MB "name") are cut. */
     private static final int MAX_MESSAGE_CHARS = 400;
@@ -58,6 +58,16 @@ public sealed abstract class EngineException extends RuntimeException
     /** A request the engine cannot serve as given (e.g. a prompt longer than the context). */
     public static final class InvalidRequest extends EngineException {
         public InvalidRequest(String message) {
+            super(message, null);
+        }
+    }
+
+    /**
+     * The engine cannot take more work now (its bounded waiting queue is full); the same request
+     * may succeed later. Maps to 503 with a retry hint.
+     */
+    public static final class Overloaded extends EngineException {
+        public Overloaded(String message) {
             super(message, null);
         }
     }

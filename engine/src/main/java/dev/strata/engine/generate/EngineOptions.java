@@ -4,12 +4,23 @@ package dev.strata.engine.generate;
  * How a {@link LocalEngine} runs its model.
  *
  * @param threads        compute threads (platform threads, one per core is the sensible maximum)
- * @param maxSequences   sequences stepped together; more requests wait in the queue
- * @param maxBatchTokens tokens per forward pass (decode tokens plus prompt chunks); at least
- *                       {@code maxSequences}
+ * @param maxSequences   sequences running at once (vLLM's {@code max_num_seqs}); more wait
+ * @param maxBatchTokens tokens per forward pass, decode tokens plus prompt chunks (vLLM's
+ *                       {@code max_num_batched_tokens}); at least {@code maxSequences}
  * @param contextLength  tokens per sequence; 0 = the model's {@code context_length}
+ * @param kvMemoryBytes  hard cap on the KV pool (storage plus block bookkeeping); 0 = room for
+ *                       {@code maxSequences} full contexts, at most a quarter of the heap
+ * @param blockSize      tokens per KV block
+ * @param maxWaiting     requests queued beyond the running ones; a submit past that is refused with
+ *                       {@link dev.strata.engine.EngineException.Overloaded}
  */
-public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength) {
+public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength, long kvMemoryBytes,
+        int blockSize, int maxWaiting) {
+    /** Default tokens per KV block. */
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+    /** Default bound of the waiting queue. */
+    public static final int DEFAULT_MAX_WAITING = 4096;
+
     public EngineOptions {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -24,6 +35,20 @@ public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, i
         if (contextLength < 0) {
             throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
         }
+        if (kvMemoryBytes < 0) {
+            throw new IllegalArgumentException("kvMemoryBytes must be >= 0, got " + kvMemoryBytes);
+        }
+        if (blockSize < 1 || blockSize > 1024) {
+            throw new IllegalArgumentException("blockSize must be in [1, 1024], got " + blockSize);
+        }
+        if (maxWaiting < 0) {
+            throw new IllegalArgumentException("maxWaiting must be >= 0, got " + maxWaiting);
+        }
+    }
+
+    /** The serving defaults for the rest: automatic KV budget, 16-token blocks, 4096 waiting. */
+    public EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength) {
+        this(threads, maxSequences, maxBatchTokens, contextLength, 0, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_WAITING);
     }
 
     /** All cores, 16 sequences, 256-token passes, the model's context. */
@@ -32,10 +57,22 @@ public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, i
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(n, maxSequences, maxBatchTokens, contextLength);
+        return new EngineOptions(n, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, maxWaiting);
     }
 
     public EngineOptions withContextLength(int n) {
-        return new EngineOptions(threads, maxSequences, maxBatchTokens, n);
+        return new EngineOptions(threads, maxSequences, maxBatchTokens, n, kvMemoryBytes, blockSize, maxWaiting);
+    }
+
+    public EngineOptions withKvMemoryBytes(long n) {
+        return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, n, blockSize, maxWaiting);
+    }
+
+    public EngineOptions withBlockSize(int n) {
+        return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, n, maxWaiting);
+    }
+
+    public EngineOptions withMaxWaiting(int n) {
+        return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, n);
     }
 }

@@ -5,11 +5,16 @@ import dev.strata.engine.generate.GenerationEvent.FinishReason;
 import dev.strata.engine.gguf.GgmlType;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.gguf.GgufTensorInfo;
-import dev.strata.engine.kv.ContiguousKvCache;
+import dev.strata.engine.kv.BlockPool;
+import dev.strata.engine.kv.KvCacheManager;
 import dev.strata.engine.model.ForwardBatch;
 import dev.strata.engine.model.ForwardState;
 import dev.strata.engine.model.Model;
 import dev.strata.engine.model.ModelConfig;
+import dev.strata.engine.sched.ScheduledSequence;
+import dev.strata.engine.sched.Scheduler;
+import dev.strata.engine.sched.SchedulerConfig;
+import dev.strata.engine.sched.SchedulerOutput;
 import dev.strata.engine.sample.Sampler;
 import dev.strata.engine.sample.SamplingParams;
 import dev.strata.engine.tensor.ComputePool;
@@ -18,13 +23,13 @@ import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.engine.tokenizer.Tokenizers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -50,26 +55,33 @@ public final class LocalEngine implements Engine {
     private final LongSupplier nanoClock;
     /** Queued by {@link #close} to wake an idle loop; never run. */
     private static final Sequence WAKE_UP = new Sequence(
-            GenerationRequest.of("wake-up", new int[] {0}, SamplingParams.GREEDY, 0),
+            GenerationRequest.of("wake-up", new int[] {0}, SamplingParams.GREEDY, 0), 1,
             new QueueTokenStream("wake-up"), null, 0);
-    private final LinkedBlockingQueue<Sequence> submitted = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Sequence> submitted = new LinkedBlockingDeque<>();
+    /** Submitted requests that have not started (or ended) yet: the bounded waiting queue. */
+    private final AtomicInteger numQueued = new AtomicInteger();
     private final Thread loop;
     private volatile boolean closed;
     private volatile int numRunning;
     private volatile int numWaiting;
     private volatile double kvCacheUsage;
+    private volatile long numPreemptions;
+    private volatile long prefixQueries;
+    private volatile long prefixHits;
+    private final FaultInjector faults;
     private final StepListener steps;
 
     // Loop-thread state: allocated once.
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
-    private final List<Sequence> running = new ArrayList<>();
+    private final BlockPool blockPool;
+    private final KvCacheManager kvManager;
+    private final Scheduler<Sequence> scheduler;
     private final ForwardBatch batch;
     private final ForwardState state;
     private final int[] topIds = new int[20];
     private final float[] topLogprobs = new float[20];
 
     LocalEngine(GgufFile gguf, ComputePool pool, Model model, Tokenizer tokenizer, EngineOptions options,
-            LongSupplier nanoClock, StepListener steps) {
+            LongSupplier nanoClock, StepListener steps, FaultInjector faults) {
         this.steps = steps;
         this.gguf = gguf;
         this.pool = pool;
@@ -87,6 +99,12 @@ public final class LocalEngine implements Engine {
                 dominantType(gguf).name(), parameterCount(gguf));
         this.batch = new ForwardBatch(options.maxBatchTokens());
         this.state = model.newState(options.maxBatchTokens(), options.maxSequences());
+        this.blockPool = BlockPool.ofBudget(kvMemoryBytes(options, config, contextLength), options.blockSize(),
+                config.numLayers(), config.keyWidth(), config.valueWidth());
+        this.kvManager = new KvCacheManager(blockPool);
+        this.scheduler = new Scheduler<>(kvManager,
+                new SchedulerConfig(options.maxSequences(), options.maxBatchTokens(), options.maxWaiting()));
+        this.faults = faults;
         this.loop = new Thread(this::runLoop, "strata-engine-" + config.name());
         this.loop.setDaemon(true);
         this.loop.start();
@@ -112,6 +130,12 @@ public final class LocalEngine implements Engine {
      */
     public static LocalEngine open(Path path, EngineOptions options, Function<GgufFile, Tokenizer> tokenizers,
             StepListener steps) {
+        return open(path, options, tokenizers, steps, FaultInjector.NONE);
+    }
+
+    /** As above, with faults injected before forward passes (tests). */
+    static LocalEngine open(Path path, EngineOptions options, Function<GgufFile, Tokenizer> tokenizers,
+            StepListener steps, FaultInjector faults) {
         GgufFile gguf = GgufFile.open(path);
         ComputePool pool = null;
         try {
@@ -122,7 +146,7 @@ public final class LocalEngine implements Engine {
                 throw new EngineException.InvalidModelFile("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.config().vocabSize());
             }
-            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps);
+            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps, faults);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -158,7 +182,17 @@ public final class LocalEngine implements Engine {
 
     @Override
     public EngineStats stats() {
-        return new EngineStats(numRunning, numWaiting, kvCacheUsage, 0, 0, 0);
+        return new EngineStats(numRunning, numWaiting, kvCacheUsage, numPreemptions, prefixQueries, prefixHits);
+    }
+
+    /** Blocks of the KV pool (for tests and metrics). */
+    public int kvBlocks() {
+        return blockPool.numBlocks();
+    }
+
+    /** Bytes the KV pool holds, at most {@link EngineOptions#kvMemoryBytes()}. */
+    public long kvSizeBytes() {
+        return blockPool.sizeBytes();
     }
 
     @Override
@@ -178,14 +212,30 @@ public final class LocalEngine implements Engine {
                         + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
+        int maxTotal = (int) Math.min(contextLength, (long) prompt.length + request.maxTokens());
+        if (!scheduler.fits(maxTotal)) {
+            throw new EngineException.InvalidRequest("prompt of " + prompt.length + " tokens plus max_tokens "
+                    + request.maxTokens() + " needs " + maxTotal + " tokens of KV memory but the whole pool holds "
+                    + (long) blockPool.numBlocks() * blockPool.blockSize() + " tokens");
+        }
+        if (numQueued.get() >= options.maxWaiting()) {
+            throw new EngineException.Overloaded("the engine's waiting queue is full (" + options.maxWaiting()
+                    + " requests); retry later");
+        }
         Sampler sampler = new Sampler(request.sampling(), vocab);
         QueueTokenStream stream = new QueueTokenStream(request.id());
-        Sequence sequence = new Sequence(request, stream, sampler, nanoClock.getAsLong());
+        Sequence sequence = new Sequence(request, maxTotal, stream, sampler, nanoClock.getAsLong());
+        numQueued.incrementAndGet();
         submitted.add(sequence);
         if (closed && submitted.remove(sequence)) {
             finish(sequence, FinishReason.CANCELLED); // raced with close(): the loop may be gone
         }
         return stream;
+    }
+
+    /** Requests submitted or waiting that have not started yet, as of now (the next one's queue position). */
+    public int queuedRequests() {
+        return numQueued.get();
     }
 
     @Override
@@ -203,7 +253,8 @@ public final class LocalEngine implements Engine {
                 interrupted = true;
             }
         }
-        cancelAll(submitted); // submitted while closing
+        cancelAll(new ArrayList<>(submitted)); // submitted while closing
+        submitted.clear();
         pool.close();
         gguf.close();
         if (interrupted) {
@@ -219,126 +270,131 @@ public final class LocalEngine implements Engine {
                 if (!admit()) {
                     break;
                 }
-                if (!running.isEmpty()) {
+                if (scheduler.numRunning() + scheduler.numWaiting() > 0) {
                     step();
                 }
-                numRunning = running.size();
-                numWaiting = waiting.size();
-                kvCacheUsage = kvCacheUsage();
+                publishStats();
             }
         } finally {
-            cancelAll(running);
-            cancelAll(waiting);
-            cancelAll(submitted);
+            cancelAll(scheduler.running());
+            cancelAll(scheduler.waiting());
+            cancelAll(new ArrayList<>(submitted));
+            submitted.clear();
         }
     }
 
+    private void publishStats() {
+        numRunning = scheduler.numRunning();
+        numWaiting = scheduler.numWaiting();
+        kvCacheUsage = Math.clamp(blockPool.usage(), 0.0, 1.0);
+        numPreemptions = scheduler.numPreemptions();
+        prefixQueries = kvManager.prefixQueries();
+        prefixHits = kvManager.prefixHits();
+    }
+
     private void cancelAll(Collection<Sequence> sequences) {
-        for (Sequence s : sequences) {
+        for (Sequence s : List.copyOf(sequences)) {
             if (s != WAKE_UP) {
                 finish(s, FinishReason.CANCELLED);
             }
         }
-        sequences.clear();
     }
 
-    /** KV positions the running sequences hold, over what {@code maxSequences} full contexts would. */
-    private double kvCacheUsage() {
-        long held = 0;
-        for (Sequence s : running) {
-            held += s.cache == null ? 0 : s.cache.capacity();
-        }
-        return Math.min(1.0, held / ((double) options.maxSequences() * contextLength));
-    }
-
-    /** Moves submitted requests in, drops cancelled ones; waits when idle. False when closing. */
+    /** Moves submitted requests to the scheduler, drops cancelled ones; waits when idle. False when closing. */
     private boolean admit() {
-        if (running.isEmpty() && waiting.isEmpty()) {
-            numRunning = 0;
-            numWaiting = 0;
-            kvCacheUsage = 0;
+        if (scheduler.numRunning() + scheduler.numWaiting() == 0) {
+            publishStats();
             try {
-                waiting.add(submitted.take());
+                Sequence first = submitted.take();
+                submitted.addFirst(first);
             } catch (InterruptedException e) {
                 return false;
             }
         }
-        submitted.drainTo(waiting);
-        waiting.remove(WAKE_UP);
-        if (closed) {
-            return false;
-        }
-        waiting.removeIf(s -> s.stream.isCancelled() && finish(s, FinishReason.CANCELLED));
-        running.removeIf(s -> s.stream.isCancelled() && finish(s, FinishReason.CANCELLED));
-        while (running.size() < options.maxSequences() && !waiting.isEmpty()) {
-            Sequence s = waiting.poll();
-            s.startNanos = nanoClock.getAsLong();
+        Sequence s;
+        while ((s = submitted.poll()) != null) {
+            if (s == WAKE_UP) {
+                continue;
+            }
+            if (closed) {
+                finish(s, FinishReason.CANCELLED);
+                continue;
+            }
+            s.decoder = new TokenDecoder(tokenizer);
+            s.outputText = new OutputText(s.request.stop());
+            for (int i = 0; i < s.numPromptTokens(); i++) {
+                s.sampler.accept(s.token(i));
+                s.decoder.next(s.token(i)); // so the decoder knows what the output continues (e.g. after BOS)
+            }
             if (s.request.maxTokens() == 0) {
                 finish(s, FinishReason.LENGTH);
                 continue;
             }
-            try {
-                start(s);
-                running.add(s);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                fail(s, asEngineException("cannot start the sequence", e));
+            scheduler.add(s);
+        }
+        if (closed) {
+            return false;
+        }
+        for (Sequence w : scheduler.waiting()) {
+            if (w.stream.isCancelled()) {
+                finish(w, FinishReason.CANCELLED);
+            }
+        }
+        for (Sequence r : List.copyOf(scheduler.running())) {
+            if (r.stream.isCancelled()) {
+                finish(r, FinishReason.CANCELLED);
             }
         }
         return true;
     }
 
-    private void start(Sequence s) {
-        ModelConfig c = model.config();
-        int capacity = (int) Math.min(contextLength, (long) s.prompt.length + s.request.maxTokens());
-        s.cache = new ContiguousKvCache(c.numLayers(), c.keyWidth(), c.valueWidth(), capacity);
-        s.decoder = new TokenDecoder(tokenizer);
-        s.outputText = new OutputText(s.request.stop());
-        for (int token : s.prompt) {
-            s.sampler.accept(token);
-            s.decoder.next(token); // so the decoder knows what the output continues (e.g. after BOS)
-        }
-    }
-
-    /** One forward pass over decode tokens and prompt chunks, then sampling. */
+    /** One forward pass over what the scheduler planned, then sampling. */
     private void step() {
-        batch.clear();
-        for (Sequence s : running) {
-            s.logitsRow = -1;
-            if (!s.isPrefilling()) {
-                batch.add(s.pendingToken, s.position++, s.cache);
-                s.logitsRow = batch.requestLogits();
+        SchedulerOutput<Sequence> plan = scheduler.schedule();
+        for (Sequence s : plan.chunks().stream().map(SchedulerOutput.Chunk::sequence).toList()) {
+            if (s.startNanos == 0) {
+                s.startNanos = nanoClock.getAsLong();
+                numQueued.decrementAndGet();
             }
         }
-        for (Sequence s : running) {
-            while (s.isPrefilling() && batch.size() < batch.capacity()) {
-                batch.add(s.prompt[s.promptFed++], s.position++, s.cache);
+        if (plan.isEmpty()) {
+            return;
+        }
+        batch.clear();
+        for (SchedulerOutput.Chunk<Sequence> c : plan.chunks()) {
+            Sequence s = c.sequence();
+            for (int p = c.start(); p < c.start() + c.numTokens(); p++) {
+                batch.add(s.token(p), p, s.cache());
             }
-            if (!s.isPrefilling() && s.logitsRow < 0 && s.pendingToken < 0) {
-                s.logitsRow = batch.requestLogits();
-            }
+            s.logitsRow = c.sampleAfter() ? batch.requestLogits() : -1;
         }
         float[] logits;
         try {
+            faults.beforeForward(batch.size());
             logits = model.forward(batch, state);
         } catch (RuntimeException | OutOfMemoryError e) {
             EngineException error = asEngineException("forward pass failed", e);
-            for (Sequence s : running) {
-                fail(s, error);
+            for (SchedulerOutput.Chunk<Sequence> c : plan.chunks()) {
+                fail(c.sequence(), error);
             }
-            running.clear();
             return;
         }
-        steps.onStep(batch.size(), running.size());
-        running.removeIf(s -> s.logitsRow >= 0 && sampleOrFail(s, logits));
+        scheduler.stepDone(plan);
+        steps.onStep(batch.size(), scheduler.numRunning());
+        for (SchedulerOutput.Chunk<Sequence> c : plan.chunks()) {
+            Sequence s = c.sequence();
+            if (c.sampleAfter() && s.status() == ScheduledSequence.Status.RUNNING) {
+                sampleOrFail(s, logits);
+            }
+        }
     }
 
-    /** {@link #sampleNext}, ending only this sequence if it fails; true when it finished. */
-    private boolean sampleOrFail(Sequence s, float[] logits) {
+    /** {@link #sampleNext}, ending only this sequence if it fails. */
+    private void sampleOrFail(Sequence s, float[] logits) {
         try {
-            return sampleNext(s, logits);
+            sampleNext(s, logits);
         } catch (RuntimeException e) {
             fail(s, asEngineException("sampling failed", e));
-            return true;
         }
     }
 
@@ -346,13 +402,12 @@ public final class LocalEngine implements Engine {
         return e instanceof EngineException ee ? ee : new EngineException.Internal(what + ": " + e, e);
     }
 
-    /** Samples and publishes one token of {@code s}; true when the sequence finished. */
-    private boolean sampleNext(Sequence s, float[] logits) {
+    /** Samples and publishes one token of {@code s}, finishing it when done. */
+    private void sampleNext(Sequence s, float[] logits) {
         int vocab = model.config().vocabSize();
         int token = s.sampler.sample(logits, s.logitsRow * vocab);
         s.sampler.accept(token);
         s.generated++;
-        s.pendingToken = token;
         FinishReason reason = null;
         String text;
         if (!s.request.ignoreEos() && tokenizer.isEndOfGeneration(token)) {
@@ -364,7 +419,7 @@ public final class LocalEngine implements Engine {
                 reason = FinishReason.STOP;
             }
         }
-        if (reason == null && (s.generated >= s.request.maxTokens() || s.position >= s.cache.capacity())) {
+        if (reason == null && (s.generated >= s.request.maxTokens() || s.numTokens() >= s.maxTokens())) {
             reason = FinishReason.LENGTH;
         }
         if (reason != null && !s.outputText.stopped()) {
@@ -376,9 +431,9 @@ public final class LocalEngine implements Engine {
         s.stream.publish(tokenEvent(s, token, text));
         if (reason != null) {
             finish(s, reason);
-            return true;
+        } else {
+            s.appendToken(token);
         }
-        return false;
     }
 
     private GenerationEvent.Token tokenEvent(Sequence s, int token, String text) {
@@ -398,28 +453,43 @@ public final class LocalEngine implements Engine {
         return new String(tokenizer.tokenBytes(id), StandardCharsets.UTF_8);
     }
 
-    /** Publishes the terminal event and frees the memory; returns true (for removeIf). */
-    private boolean finish(Sequence s, FinishReason reason) {
+    /** Frees the memory and publishes the terminal event. */
+    private void finish(Sequence s, FinishReason reason) {
         long now = nanoClock.getAsLong();
+        if (s.startNanos == 0 && s != WAKE_UP) {
+            numQueued.decrementAndGet();
+        }
         long start = s.startNanos == 0 ? now : s.startNanos;
-        GenerationEvent.Usage usage = new GenerationEvent.Usage(s.prompt.length, s.generated, 0);
+        GenerationEvent.Usage usage = new GenerationEvent.Usage(s.numPromptTokens(), s.generated,
+                s.numCachedPromptTokens());
         GenerationEvent.Timings timings = new GenerationEvent.Timings(start - s.submitNanos,
                 s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos);
-        release(s);
+        scheduler.finish(s);
         s.stream.publish(new GenerationEvent.Finished(reason, usage, timings));
-        return true;
     }
 
     private void fail(Sequence s, EngineException error) {
-        release(s);
+        if (s.startNanos == 0) {
+            numQueued.decrementAndGet();
+        }
+        scheduler.finish(s);
         s.stream.publish(new GenerationEvent.Failed(error));
     }
 
-    private static void release(Sequence s) {
-        if (s.cache != null) {
-            s.cache.release();
-            s.cache = null;
+    /**
+     * The KV budget: {@link EngineOptions#kvMemoryBytes()} when set, else room for
+     * {@code maxSequences} full contexts, at most a quarter of the heap.
+     */
+    private static long kvMemoryBytes(EngineOptions options, ModelConfig c, int contextLength) {
+        if (options.kvMemoryBytes() > 0) {
+            return options.kvMemoryBytes();
         }
+        long perBlock = BlockPool.bytesPerBlock(options.blockSize(), c.numLayers(), c.keyWidth(), c.valueWidth())
+                + BlockPool.BLOCK_OVERHEAD_BYTES;
+        long blocksPerContext = (contextLength + options.blockSize() - 1) / options.blockSize();
+        long wanted = perBlock * blocksPerContext * options.maxSequences();
+        long cap = Math.max(Runtime.getRuntime().maxMemory() / 4, perBlock * blocksPerContext);
+        return Math.min(wanted, cap);
     }
 
     // ---- model description -----------------------------------------------------------------

@@ -9,6 +9,8 @@ final class QueueTokenStream implements TokenStream {
     private final LinkedBlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
     private volatile boolean cancelled;
     private volatile GenerationEvent terminal;
+    /** Terminal events published (must end at exactly 1; checked by tests). */
+    private volatile int numTerminal;
 
     QueueTokenStream(String requestId) {
         this.requestId = requestId;
@@ -49,9 +51,14 @@ final class QueueTokenStream implements TokenStream {
     /** Called by the engine loop only; the terminal event is the last one it publishes. */
     void publish(GenerationEvent event) {
         if (event.isTerminal()) {
+            numTerminal++;
             terminal = event;
         }
         events.add(event);
+    }
+
+    int numTerminal() {
+        return numTerminal;
     }
 
     boolean isDone() {

@@ -1,8 +1,11 @@
 /**
- * Key/value memory of attention. A sequence's cache is read and written only through its block
- * table ({@link dev.strata.engine.kv.KvCache#slot}): token position {@code p} lives in physical
- * block {@code physicalBlock(p / blockSize)} at row {@code p % blockSize}. Today each sequence owns
- * a {@link dev.strata.engine.kv.ContiguousKvCache}; a shared paged pool only needs another
- * implementation of the same interface, the attention code does not change.
+ * Key/value memory of attention. {@link dev.strata.engine.kv.BlockPool} owns one pool of fixed-size
+ * blocks (sized from a byte budget, a hard cap), their reference counts, the LRU free queue and the
+ * prefix cache's hash-to-block map; {@link dev.strata.engine.kv.KvCacheManager} answers the
+ * scheduler ("cached prefix?", "room for N tokens?", "free"); each sequence reads and writes through
+ * its {@link dev.strata.engine.kv.PagedKvCache} block table ({@link dev.strata.engine.kv.KvCache#slot}:
+ * position {@code p} lives in physical block {@code physicalBlock(p / blockSize)} at row
+ * {@code p % blockSize}). {@link dev.strata.engine.kv.ContiguousKvCache} is the single-sequence
+ * implementation tests and tools use. {@code kv} imports nothing of the engine.
  */
 package dev.strata.engine.kv;

@@ -48,6 +48,7 @@ public final class ErrorMapper {
             case EngineException.InvalidRequest e -> reply(400, e.getMessage(), "invalid_request_error", null, "invalid_value");
             case EngineException.Unsupported e -> reply(400, e.getMessage(), "invalid_request_error", null, "unsupported");
             case EngineException.InvalidModelFile e -> reply(500, e.getMessage(), "server_error", null, null);
+            case EngineException.Overloaded e -> reply(503, e.getMessage(), "server_error", null, "engine_overloaded");
             case EngineException.Internal e -> reply(500, e.getMessage(), "server_error", null, null);
         };
     }

@@ -24,6 +24,7 @@ final class GrpcStatuses {
             case GatewayException.Forbidden e -> Status.PERMISSION_DENIED;
             case EngineException.InvalidRequest e -> Status.INVALID_ARGUMENT;
             case EngineException.Unsupported e -> Status.INVALID_ARGUMENT;
+            case EngineException.Overloaded e -> Status.RESOURCE_EXHAUSTED;
             case EngineException e -> Status.INTERNAL;
             default -> Status.INTERNAL.withDescription("internal server error");
         };

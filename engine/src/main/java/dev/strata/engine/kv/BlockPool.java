@@ -1,0 +1,185 @@
+package dev.strata.engine.kv;
+
+import java.util.HashMap;
+
+/**
+ * The one pool of KV memory of an engine: {@code numBlocks} fixed-size blocks of {@code blockSize}
+ * token rows, stored as one float array per layer for keys and one for values (laid out
+ * {@code [block][row][width]}, the layout {@link KvCache} describes). The pool owns the blocks' reference
+ * counts, the free queue (LRU order, {@link FreeBlockQueue}) and the prefix cache's hash-to-block
+ * map; it decides nothing (that is {@link KvCacheManager}'s and the scheduler's job).
+ *
+ * <p>A free block may still be cached: its contents stay valid and findable by hash until the pool
+ * hands it out again, which happens least-recently-freed first. So unreferenced prefixes survive
+ * until memory is needed (vLLM v1's {@code BlockPool}).
+ *
+ * <p>All storage is allocated once, here; {@link #sizeBytes} is what it holds. Used by one thread
+ * (the engine loop; the compute threads only read and write rows through a {@link KvCache}).
+ */
+public final class BlockPool {
+    /** Bytes a block costs beyond its K/V rows: its object, a block-table entry, a hash-map entry (upper bound). */
+    public static final int BLOCK_OVERHEAD_BYTES = 128;
+
+    private final int blockSize;
+    private final int keyWidth;
+    private final int valueWidth;
+    private final float[][] keys;
+    private final float[][] values;
+    private final KvBlock[] blocks;
+    private final FreeBlockQueue freeQueue = new FreeBlockQueue();
+    private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
+
+    public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth) {
+        if (numBlocks < 1 || blockSize < 1 || numLayers < 1 || keyWidth < 1 || valueWidth < 1) {
+            throw new IllegalArgumentException("numBlocks, blockSize, numLayers, keyWidth and valueWidth must be >= 1, got "
+                    + numBlocks + ", " + blockSize + ", " + numLayers + ", " + keyWidth + ", " + valueWidth);
+        }
+        long floats = (long) numBlocks * blockSize * Math.max(keyWidth, valueWidth);
+        if (floats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("KV pool of " + numBlocks + " blocks x " + blockSize + " tokens x "
+                    + Math.max(keyWidth, valueWidth) + " floats per layer does not fit one array");
+        }
+        this.blockSize = blockSize;
+        this.keyWidth = keyWidth;
+        this.valueWidth = valueWidth;
+        this.keys = new float[numLayers][numBlocks * blockSize * keyWidth];
+        this.values = new float[numLayers][numBlocks * blockSize * valueWidth];
+        this.blocks = new KvBlock[numBlocks];
+        for (int i = 0; i < numBlocks; i++) {
+            blocks[i] = new KvBlock(i);
+            freeQueue.addLast(blocks[i]);
+        }
+    }
+
+    /**
+     * The largest pool whose storage plus per-block overhead stays within {@code kvMemoryBytes}.
+     *
+     * @throws IllegalArgumentException when the budget holds less than one block
+     */
+    public static BlockPool ofBudget(long kvMemoryBytes, int blockSize, int numLayers, int keyWidth, int valueWidth) {
+        long perBlock = bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth) + BLOCK_OVERHEAD_BYTES;
+        long numBlocks = kvMemoryBytes / perBlock;
+        if (numBlocks < 1) {
+            throw new IllegalArgumentException("kvMemoryBytes " + kvMemoryBytes + " holds no block of " + blockSize
+                    + " tokens (" + perBlock + " bytes)");
+        }
+        return new BlockPool((int) Math.min(numBlocks, Integer.MAX_VALUE / 2), blockSize, numLayers, keyWidth, valueWidth);
+    }
+
+    /** K/V bytes of one block: {@code blockSize x layers x (keyWidth + valueWidth) x 4} (F32 storage). */
+    public static long bytesPerBlock(int blockSize, int numLayers, int keyWidth, int valueWidth) {
+        return (long) blockSize * numLayers * (keyWidth + valueWidth) * Float.BYTES;
+    }
+
+    /** Bytes this pool holds: K/V storage plus the per-block overhead bound. */
+    public long sizeBytes() {
+        return (long) blocks.length * (bytesPerBlock(blockSize, keys.length, keyWidth, valueWidth) + BLOCK_OVERHEAD_BYTES);
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int numBlocks() {
+        return blocks.length;
+    }
+
+    public int numLayers() {
+        return keys.length;
+    }
+
+    public int keyWidth() {
+        return keyWidth;
+    }
+
+    public int valueWidth() {
+        return valueWidth;
+    }
+
+    /** Blocks no sequence references (some may still hold cached prefixes). */
+    public int numFreeBlocks() {
+        return freeQueue.size();
+    }
+
+    /** Fraction of blocks referenced by some sequence. */
+    public double usage() {
+        return 1.0 - (double) freeQueue.size() / blocks.length;
+    }
+
+    /** Blocks findable by hash (referenced or not). */
+    public int numCachedBlocks() {
+        return cachedBlocks.size();
+    }
+
+    float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    float[] values(int layer) {
+        return values[layer];
+    }
+
+    /**
+     * Takes the least recently freed block, forgetting its cached prefix if it had one; its
+     * reference count becomes 1. Null when every block is referenced ("no room" is a value).
+     */
+    KvBlock allocate() {
+        KvBlock b = freeQueue.pollFirst();
+        if (b == null) {
+            return null;
+        }
+        if (b.cached) {
+            cachedBlocks.remove(b.hash);
+            b.cached = false;
+            b.hash = KvBlock.NO_HASH;
+        }
+        b.refCount = 1;
+        return b;
+    }
+
+    /** Adds a reference to a block found in the cache, reviving it from the free queue if needed. */
+    void touch(KvBlock b) {
+        if (b.refCount == 0) {
+            freeQueue.remove(b);
+        }
+        b.refCount++;
+    }
+
+    /** Drops a reference; a block nobody references joins the free queue's tail (evicted last). */
+    void free(KvBlock b) {
+        if (b.refCount <= 0) {
+            throw new IllegalStateException("block " + b.id + " freed more often than referenced");
+        }
+        if (--b.refCount == 0) {
+            freeQueue.addLast(b);
+        }
+    }
+
+    /** The cached full block whose chained hash is {@code hash}, or null. */
+    KvBlock cachedBlock(long hash) {
+        return cachedBlocks.get(hash);
+    }
+
+    /**
+     * Makes a full, computed block findable by {@code hash}. If another block already holds that
+     * prefix, this one stays uncached (two sequences computed the same prefix at once).
+     */
+    void cache(KvBlock b, long hash) {
+        if (b.cached) {
+            return;
+        }
+        if (cachedBlocks.putIfAbsent(hash, b) == null) {
+            b.cached = true;
+            b.hash = hash;
+        }
+    }
+
+    /** Forgets every cached prefix (blocks stay as they are); for tests and resets. */
+    public void clearPrefixCache() {
+        for (KvBlock b : cachedBlocks.values()) {
+            b.cached = false;
+            b.hash = KvBlock.NO_HASH;
+        }
+        cachedBlocks.clear();
+    }
+}
