@@ -23,8 +23,10 @@ public final class GoldenFiles {
      * One entry of {@code stories260K-logits-last-prompt-position.json}.
      *
      * @param q8Dequantized logits of the Q8_0 model with dequantized weights, float64 activations
+     * @param q8LlamaCpp    logits of the Q8_0 model from llama.cpp itself (which rounds activations to Q8_0)
      */
-    public record Logits(String prompt, int[] promptTokenIds, int argmax, float[] logits, float[] q8Dequantized) {}
+    public record Logits(String prompt, int[] promptTokenIds, int argmax, float[] logits, float[] q8Dequantized,
+            float[] q8LlamaCpp) {}
 
     /**
      * One run of {@code stories260K-q8_0-greedy-dequant-reference.json}; {@code reliableSteps} is the
@@ -61,7 +63,8 @@ public final class GoldenFiles {
         for (Object o : (List<?>) root.get("entries")) {
             Map<?, ?> m = (Map<?, ?>) o;
             out.add(new Logits((String) m.get("prompt"), ints(m.get("prompt_token_ids")),
-                    ((Double) m.get("argmax")).intValue(), floats(m.get("logits")), floats(m.get("logits_q8_0_model_dequantized"))));
+                    ((Double) m.get("argmax")).intValue(), floats(m.get("logits")), floats(m.get("logits_q8_0_model_dequantized")),
+                    floats(m.get("logits_q8_0_model"))));
         }
         return out;
     }

@@ -82,6 +82,15 @@ class ModelGoldenTest {
         }
     }
 
+    /** The real oracle for the Q8_0 file: llama.cpp's own logits, activations rounded the same way. */
+    @Test
+    void q8LogitsMatchLlamaCppOnTheSameFile() {
+        for (GoldenFiles.Logits golden : GoldenFiles.logitsLastPromptPosition()) {
+            float[] ours = lastPromptLogits(q8, golden.promptTokenIds());
+            assertThat(maxAbsDiff(ours, golden.q8LlamaCpp())).as(golden.prompt()).isLessThan(1e-4f);
+        }
+    }
+
     @Test
     void greedyGenerationReproducesLlama2c() {
         for (GoldenFiles.Greedy golden : GoldenFiles.greedy()) {
