@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,9 +31,8 @@ final class ChatCommand implements Callable<Integer> {
     /** Markers that end a turn in ChatML; a model without ChatML special tokens writes them as text. */
     static final List<String> CHATML_STOP = List.of("<|im_end|>", "<|im_start|>");
 
-    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "GGUF model file (default: the bundled demo model, models/stories260K.gguf).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message opening the conversation.")
     String system;
@@ -41,21 +41,14 @@ final class ChatCommand implements Callable<Integer> {
             description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8",
-            description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "Nucleus sampling (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Top-k sampling, 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", paramLabel = "S", description = "Random seed, the same for every reply (default: random).")
     Long seed;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--stats", description = "After each reply, print token counts and speed to stderr.")
     boolean stats;
@@ -71,17 +64,14 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        SamplingParams sampling = samplingParams();
+        SamplingParams samplingParams = sampling.params(seed);
         if (maxTokens < 1) {
             throw new CliException("--max-tokens must be >= 1, got " + maxTokens, ExitCodes.BAD_INPUT);
         }
-        int numThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (numThreads < 1) {
-            throw new CliException("--threads must be >= 1, got " + numThreads, ExitCodes.BAD_INPUT);
-        }
+        int numThreads = threads.numThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path path = DemoModel.orDefault(model);
+        Path path = model.path();
         ChatTemplate template = template(path, err);
         try (LocalEngine engine = LocalEngine.open(path, new EngineOptions(numThreads, 1, 512, 0))) {
             ModelInfo info = engine.modelInfo();
@@ -94,7 +84,7 @@ final class ChatCommand implements Callable<Integer> {
                         "Type a message; /help lists commands, /exit or Ctrl-D leaves.");
                 out.flush();
             }
-            var settings = new ChatSession.Settings(sampling, maxTokens,
+            var settings = new ChatSession.Settings(samplingParams, maxTokens,
                     template.isFallback() ? CHATML_STOP : List.of(), stats);
             return new ChatSession(engine, conversation, settings, new ChatSession.Terminal(input, out, err)).run();
         }
@@ -109,14 +99,6 @@ final class ChatCommand implements Callable<Integer> {
                 err.flush();
                 return ChatTemplate.chatMl(TemplateOptions.fromGguf(gguf, clock));
             });
-        }
-    }
-
-    private SamplingParams samplingParams() {
-        try {
-            return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed).build();
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }
     }
 }

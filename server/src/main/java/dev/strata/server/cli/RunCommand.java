@@ -7,10 +7,10 @@ import dev.strata.engine.generate.LocalEngine;
 import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.sample.SamplingParams;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,9 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate text from a prompt with a local GGUF model, streaming it to stdout.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "GGUF model file (default: the bundled demo model, models/stories260K.gguf).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
@@ -34,44 +33,34 @@ final class RunCommand implements Callable<Integer> {
             description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8",
-            description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "Nucleus sampling (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Top-k sampling, 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: random).")
     Long seed;
 
-    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
-        SamplingParams sampling = samplingParams();
+        SamplingParams samplingParams = sampling.params(seed);
         if (maxTokens < 0) {
             throw new CliException("--max-tokens must be >= 0, got " + maxTokens, ExitCodes.BAD_INPUT);
         }
-        int numThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (numThreads < 1) {
-            throw new CliException("--threads must be >= 1, got " + numThreads, ExitCodes.BAD_INPUT);
-        }
+        int numThreads = threads.numThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EngineOptions options = new EngineOptions(numThreads, 1, 512, 0);
-        try (LocalEngine engine = LocalEngine.open(DemoModel.orDefault(model), options)) {
+        try (LocalEngine engine = LocalEngine.open(model.path(), options)) {
             int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
             if (promptTokens.length == 0) {
                 throw new CliException("the prompt encodes to no tokens and the model has no BOS token", ExitCodes.BAD_INPUT);
             }
-            TokenStream stream = engine.submit(GenerationRequest.of("run", promptTokens, sampling, maxTokens));
+            TokenStream stream = engine.submit(GenerationRequest.of("run", promptTokens, samplingParams, maxTokens));
             out.print(prompt);
             out.flush();
             GenerationEvent event;
@@ -101,13 +90,5 @@ final class RunCommand implements Callable<Integer> {
             }
             case GenerationEvent.Token ignored -> throw new IllegalStateException("not a terminal event");
         };
-    }
-
-    private SamplingParams samplingParams() {
-        try {
-            return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed).build();
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
-        }
     }
 }
