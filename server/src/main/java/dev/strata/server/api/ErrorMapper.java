@@ -11,6 +11,12 @@ import dev.strata.server.GatewayException;
  */
 public final class ErrorMapper {
 
+    /**
+     * Retry-After for a full engine queue: a queue slot frees when a running sequence finishes, which
+     * takes about a second of decoding, so clients should come back soon rather than back off long.
+     */
+    static final int ENGINE_OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
     /** An error ready to send: status, body, and the optional Retry-After / Allow headers. */
     public record ErrorReply(int status, ResponseShapes.ErrorBody body, Integer retryAfterSeconds, String allow) {}
 
@@ -48,7 +54,8 @@ public final class ErrorMapper {
             case EngineException.InvalidRequest e -> reply(400, e.getMessage(), "invalid_request_error", null, "invalid_value");
             case EngineException.Unsupported e -> reply(400, e.getMessage(), "invalid_request_error", null, "unsupported");
             case EngineException.InvalidModelFile e -> reply(500, e.getMessage(), "server_error", null, null);
-            case EngineException.Overloaded e -> reply(503, e.getMessage(), "server_error", null, "engine_overloaded");
+            case EngineException.Overloaded e -> new ErrorReply(503, body(e.getMessage(), "server_error", null,
+                    "engine_overloaded"), ENGINE_OVERLOADED_RETRY_AFTER_SECONDS, null);
             case EngineException.Internal e -> reply(500, e.getMessage(), "server_error", null, null);
         };
     }

@@ -50,6 +50,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads per model (default: all cores).")
     Integer threads;
 
+    @Option(names = "--kv-memory", paramLabel = "SIZE", description = "KV cache budget per model, bytes or a size "
+            + "like 512MiB or 2GB (default: automatic); overrides each model's kv_memory.")
+    String kvMemory;
+
     @Option(names = "--require-auth", description = "Require an API key (see `strata keys create`) on /v1.")
     boolean requireAuth;
 
@@ -78,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         StrataConfig loaded = new ConfigLoader(System.getenv(), DemoModel.locate())
-                .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads));
+                .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads, kvMemory));
         StrataConfig cfg = loaded.withTenancy(tenancy(loaded.tenancy()));
         long start = System.nanoTime();
         Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version(),

@@ -120,14 +120,25 @@ public final class ConfigLoader {
         }
         if (!flags.models().isEmpty()) {
             replaceModels(root, flags.models(), flags.threads());
-        } else if (flags.threads() != null && root.get("models") instanceof ArrayNode models) {
+        }
+        if (flags.threads() != null) {
+            applyToModels(root, "threads", JsonNodeFactory.instance.numberNode(flags.threads()));
+        }
+        if (flags.kvMemory() != null) {
+            applyToModels(root, "kv_memory", JsonNodeFactory.instance.textNode(flags.kvMemory()));
+        }
+    }
+
+    /** Sets {@code key} on every configured model, or as {@code default_model_<key>} for the demo model. */
+    private static void applyToModels(ObjectNode root, String key, JsonNode value) {
+        if (root.get("models") instanceof ArrayNode models) {
             models.forEach(m -> {
                 if (m instanceof ObjectNode o) {
-                    o.put("threads", flags.threads());
+                    o.set(key, value);
                 }
             });
-        } else if (flags.threads() != null) {
-            root.put("default_model_threads", flags.threads());
+        } else {
+            root.set("default_model_" + key, value);
         }
     }
 
@@ -164,10 +175,12 @@ public final class ConfigLoader {
     private StrataConfig bind(ObjectNode root, Path baseDir) {
         Section top = new Section("", root);
         top.allowOnly("server", "models", "default_model_threads", "observe", "gateway", // gateway: server.route
-                "auth", "storage", "quota", "tenants"); // tenancy: TenancyConfig
+                "auth", "storage", "quota", "tenants", // tenancy: TenancyConfig
+                "default_model_kv_memory"); // --kv-memory without models
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
-        List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads);
+        ServingOptions defaultServing = new ServingOptions(top.bytes("default_model_kv_memory"), null, null, null, null);
+        List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads, defaultServing);
         return new StrataConfig(server, models, bindObserve(top.section("observe")), TenancyConfig.bind(root, baseDir));
     }
 
@@ -212,14 +225,15 @@ public final class ConfigLoader {
         return new ServerConfig(host, port, grpcPort, java.time.Duration.ofSeconds(drain), limits, tls);
     }
 
-    private List<ModelConfig> bindModels(JsonNode node, Path baseDir, int defaultThreads) {
+    private List<ModelConfig> bindModels(JsonNode node, Path baseDir, int defaultThreads,
+            ServingOptions defaultServing) {
         if (node == null || node.isNull()) {
             if (defaultModel == null || !Files.isRegularFile(defaultModel)) {
                 throw new InvalidConfig("models", "no model given (use --model FILE or a config file)"
                         + (defaultModel == null ? "" : " and the demo model is not at " + defaultModel));
             }
             return List.of(new ModelConfig(ModelConfig.idOf(defaultModel), defaultModel, defaultThreads, 0,
-                    SamplingDefaults.NONE));
+                    SamplingDefaults.NONE, ModelPrice.FREE, defaultServing));
         }
         if (!(node instanceof ArrayNode array) || array.isEmpty()) {
             throw new InvalidConfig("models", "must be a non-empty list of models");
@@ -232,7 +246,8 @@ public final class ConfigLoader {
                 throw new InvalidConfig(key, "must be a mapping with at least a path");
             }
             Section m = new Section(key + ".", object);
-            m.allowOnly("path", "id", "alias", "threads", "context", "sampling", "price");
+            m.allowOnly("path", "id", "alias", "threads", "context", "sampling", "price", "kv_memory", "block_size",
+                    "max_num_seqs", "max_batched_tokens", "max_waiting");
             Path path = m.existingFile("path", baseDir);
             String id = m.has("id") ? m.text("id", null) : m.text("alias", ModelConfig.idOf(path));
             if (id.isBlank() || !ids.add(id)) {
@@ -241,9 +256,21 @@ public final class ConfigLoader {
             int threads = m.integer("threads", defaultThreads, 0, 4096);
             int context = m.integer("context", 0, 0, 1 << 24);
             models.add(new ModelConfig(id, path, threads, context, bindSampling(m.section("sampling")),
-                    bindPrice(m.section("price"))));
+                    bindPrice(m.section("price")), bindServing(m)));
         }
         return models;
+    }
+
+    /** The engine's serving knobs of one model (see {@link ServingOptions}); absent keys keep the defaults. */
+    private static ServingOptions bindServing(Section m) {
+        Integer seqs = m.optionalInteger("max_num_seqs", 1, 1 << 16);
+        Integer batchTokens = m.optionalInteger("max_batched_tokens", 1, 1 << 24);
+        if (seqs != null && batchTokens != null && batchTokens < seqs) {
+            throw new InvalidConfig(m.prefix() + "max_batched_tokens", "must be >= max_num_seqs (" + seqs + "), got "
+                    + batchTokens);
+        }
+        return new ServingOptions(m.bytes("kv_memory"), m.optionalInteger("block_size", 1, 1024), seqs, batchTokens,
+                m.optionalInteger("max_waiting", 1, 1 << 24));
     }
 
     private static SamplingDefaults bindSampling(Section s) {
@@ -320,6 +347,30 @@ public final class ConfigLoader {
                 throw new InvalidConfig(prefix + name, "must be an integer in [" + min + ", " + max + "], got " + v);
             }
             return v.asLong();
+        }
+
+        Integer optionalInteger(String name, int min, int max) {
+            return has(name) ? integer(name, 0, min, max) : null;
+        }
+
+        /** A byte count: an integer, or a string with a unit ({@link ByteSize}); 0 when absent. */
+        long bytes(String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return 0;
+            }
+            if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
+                return v.asLong();
+            }
+            if (v.isTextual()) {
+                try {
+                    return ByteSize.parse(v.asText());
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfig(prefix + name, "must be a byte count or a size like \"512MiB\" or \"2GB\"; "
+                            + e.getMessage());
+                }
+            }
+            throw new InvalidConfig(prefix + name, "must be a byte count >= 0 or a size like \"512MiB\", got " + v);
         }
 
         Float optionalFloat(String name, float min, float max) {

@@ -10,14 +10,22 @@ import java.util.Objects;
  * @param threads       compute threads for this model; 0 lets the engine choose
  * @param contextLength context window; 0 uses the model's own
  * @param price         what its tokens cost ({@link ModelPrice#FREE} when not configured)
+ * @param serving       the engine's serving knobs ({@link ServingOptions#DEFAULTS} when not configured)
  */
+// Seven components: the YAML mapping of one model, bound in one place (ConfigLoader.bindModels).
 public record ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling,
-        ModelPrice price) {
+        ModelPrice price, ServingOptions serving) {
     public ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling) {
         this(id, path, threads, contextLength, sampling, ModelPrice.FREE);
     }
 
+    public ModelConfig(String id, Path path, int threads, int contextLength, SamplingDefaults sampling,
+            ModelPrice price) {
+        this(id, path, threads, contextLength, sampling, price, ServingOptions.DEFAULTS);
+    }
+
     public ModelConfig {
+        Objects.requireNonNull(serving, "serving");
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(path, "path");

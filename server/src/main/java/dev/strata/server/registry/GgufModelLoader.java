@@ -9,10 +9,13 @@ import dev.strata.engine.tokenizer.Tokenizers;
 import dev.strata.server.GatewayException;
 import dev.strata.server.chat.TemplateChatFormatter;
 import dev.strata.server.config.ModelConfig;
+import dev.strata.server.config.ServingOptions;
 
 /**
  * Opens a GGUF file with the embedded engine ({@link LocalEngine}): tokenizer and chat template from
- * the file's metadata, threads and context from the model's configuration.
+ * the file's metadata, threads, context and serving knobs ({@link ServingOptions}) from the model's
+ * configuration. The loader's own {@code maxSequences} and {@code maxBatchTokens} apply where the
+ * model does not set {@code max_num_seqs} or {@code max_batched_tokens}.
  */
 public final class GgufModelLoader implements ModelLoader {
     /** Sequences the engine steps together; more requests wait in its queue. */
@@ -44,9 +47,23 @@ public final class GgufModelLoader implements ModelLoader {
                     + config.contextLength() + " but the model's context_length is " + modelContext);
         }
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
-        EngineOptions options = new EngineOptions(threads, maxSequences, Math.max(maxBatchTokens, maxSequences),
-                config.contextLength());
-        LocalEngine engine = LocalEngine.open(config.path(), options, Tokenizers::fromGguf, steps);
+        LocalEngine engine = LocalEngine.open(config.path(), options(threads, config), Tokenizers::fromGguf, steps);
         return new LoadedModel(engine, new TemplateChatFormatter(template));
+    }
+
+    private EngineOptions options(int threads, ModelConfig config) {
+        ServingOptions s = config.serving();
+        int batchTokens;
+        int sequences;
+        if (s.maxBatchTokens() != null) {
+            batchTokens = s.maxBatchTokens();
+            sequences = s.maxSequences() != null ? s.maxSequences() : Math.min(maxSequences, batchTokens);
+        } else {
+            sequences = s.maxSequences() != null ? s.maxSequences() : maxSequences;
+            batchTokens = Math.max(maxBatchTokens, sequences);
+        }
+        return new EngineOptions(threads, sequences, batchTokens, config.contextLength(), s.kvMemoryBytes(),
+                s.blockSize() != null ? s.blockSize() : EngineOptions.DEFAULT_BLOCK_SIZE,
+                s.maxWaiting() != null ? s.maxWaiting() : EngineOptions.DEFAULT_MAX_WAITING);
     }
 }

@@ -111,6 +111,19 @@ class ConfigLoaderTest {
         "models: [{path: tiny.gguf, threads: -1}]          | models[0].threads",
         "models: [{path: tiny.gguf, sampling: {top_p: 0}}] | models[0].sampling.top_p",
         "models: [{path: tiny.gguf}, {path: tiny.gguf}]    | models[1].id",
+        "models: [{path: tiny.gguf, kv_memory: lots}]      | models[0].kv_memory",
+        "models: [{path: tiny.gguf, kv_memory: 2XB}]       | models[0].kv_memory",
+        "models: [{path: tiny.gguf, kv_memory: -1}]        | models[0].kv_memory",
+        "models: [{path: tiny.gguf, kv_memory: -1MiB}]     | models[0].kv_memory",
+        "models: [{path: tiny.gguf, kv_memory: 1.5}]       | models[0].kv_memory",
+        "models: [{path: tiny.gguf, block_size: 0}]        | models[0].block_size",
+        "models: [{path: tiny.gguf, block_size: 2048}]     | models[0].block_size",
+        "models: [{path: tiny.gguf, max_num_seqs: 0}]      | models[0].max_num_seqs",
+        "models: [{path: tiny.gguf, max_num_seqs: two}]    | models[0].max_num_seqs",
+        "models: [{path: tiny.gguf, max_batched_tokens: 0}] | models[0].max_batched_tokens",
+        "models: [{path: tiny.gguf, max_num_seqs: 8, max_batched_tokens: 4}] | models[0].max_batched_tokens",
+        "models: [{path: tiny.gguf, max_waiting: 0}]       | models[0].max_waiting",
+        "models: [{path: tiny.gguf, max_seqs: 4}]          | models[0].max_seqs",
         "[1, 2]                                            | config",
         "'server: {'                                       | config",
     })
@@ -122,6 +135,57 @@ class ConfigLoaderTest {
                     assertThat(e.key()).isEqualTo(key);
                     assertThat(e.getMessage()).startsWith(key + ": ").doesNotContain("\n");
                 });
+    }
+
+    @Test
+    void readsServingKeysWithSizesInBytesOrUnits() throws IOException {
+        model();
+        Path cfg = file("strata.yaml", """
+                models:
+                  - path: tiny.gguf
+                    id: a
+                    kv_memory: 512MiB
+                    block_size: 32
+                    max_num_seqs: 4
+                    max_batched_tokens: 128
+                    max_waiting: 1
+                  - path: tiny.gguf
+                    id: b
+                    kv_memory: 2GB
+                  - path: tiny.gguf
+                    id: c
+                    kv_memory: 1048576
+                  - path: tiny.gguf
+                    id: d
+                """);
+        List<ModelConfig> models = new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE)
+                .models();
+        assertThat(models.get(0).serving()).isEqualTo(new ServingOptions(512L << 20, 32, 4, 128, 1));
+        assertThat(models.get(1).serving().kvMemoryBytes()).isEqualTo(2_000_000_000L);
+        assertThat(models.get(2).serving().kvMemoryBytes()).isEqualTo(1L << 20);
+        assertThat(models.get(3).serving()).isEqualTo(ServingOptions.DEFAULTS);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0", "4096, 4096", "1KB, 1000", "1kib, 1024", "1.5GiB, 1610612736", "'3 TB', 3000000000000",
+        "7B, 7"})
+    void parsesByteSizes(String text, long bytes) {
+        assertThat(ByteSize.parse(text)).isEqualTo(bytes);
+    }
+
+    @Test
+    void kvMemoryFlagAppliesToEveryModelAndToTheDemoModel() throws IOException {
+        Path demo = model();
+        Path cfg = file("strata.yaml", "models:\n  - {path: tiny.gguf, id: a, kv_memory: 1GiB}\n"
+                + "  - {path: tiny.gguf, id: b}\n");
+        ConfigOverrides flags = new ConfigOverrides(null, null, null, List.of(), null, "64MiB");
+        assertThat(new ConfigLoader(Map.of(), null).load(Optional.of(cfg), flags).models())
+                .extracting(m -> m.serving().kvMemoryBytes()).containsExactly(64L << 20, 64L << 20);
+        assertThat(new ConfigLoader(Map.of(), demo).load(Optional.empty(), flags).models())
+                .extracting(m -> m.serving().kvMemoryBytes()).containsExactly(64L << 20);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), demo).load(Optional.empty(),
+                new ConfigOverrides(null, null, null, List.of(demo), null, "much")))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.key()).isEqualTo("models[0].kv_memory"));
     }
 
     @Test
