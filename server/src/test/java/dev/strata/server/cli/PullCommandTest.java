@@ -86,7 +86,9 @@ class PullCommandTest {
         Run first = pull(Map.of(), REPO + ":tiny-Q8_0.gguf", "--dir", dir.toString());
         assertThat(first.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(first.err()).contains("run the command again to resume");
-        assertThat(Files.size(dir.resolve("tiny-Q8_0.gguf.part"))).isEqualTo(200_000);
+        // The hub sends 200,000 bytes and drops the connection; how many of them the client reads
+        // before the drop is up to the TCP stack, so the kept part is at most that, and never empty.
+        assertThat(Files.size(dir.resolve("tiny-Q8_0.gguf.part"))).isPositive().isLessThanOrEqualTo(200_000);
 
         Run second = pull(Map.of(), REPO + ":tiny-Q8_0.gguf", "--dir", dir.toString());
         assertThat(second.exitCode()).as(second.err()).isZero();
