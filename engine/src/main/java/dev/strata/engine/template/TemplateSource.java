@@ -141,17 +141,10 @@ record TemplateSource(String source, Set<String> freeNames) {
             return src.indexOf("#}", from);
         }
         char close = kind == '{' ? '}' : '%';
-        char quote = 0;
         for (int k = from; k + 1 < src.length(); k++) {
             char c = src.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
+            if (c == '\'' || c == '"') {
+                k = stringEnd(src, k);
             } else if (c == close && src.charAt(k + 1) == '}') {
                 return k;
             }
@@ -214,19 +207,10 @@ record TemplateSource(String source, Set<String> freeNames) {
 
     /** The next unary {@code not} outside strings, or -1. */
     private static int findNot(String expr, int from) {
-        char quote = 0;
         for (int k = from; k < expr.length(); k++) {
             char c = expr.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
             if (c == '\'' || c == '"') {
-                quote = c;
+                k = stringEnd(expr, k);
                 continue;
             }
             if (c == 'n' && expr.startsWith("not", k) && (k == 0 || !isWordChar(expr.charAt(k - 1)))
@@ -245,20 +229,11 @@ record TemplateSource(String source, Set<String> freeNames) {
 
     /** Where the operand of a {@code not} starting at {@code from} ends. */
     private static int operandEnd(String expr, int from) {
-        char quote = 0;
         int depth = 0;
         for (int k = from; k < expr.length(); k++) {
             char c = expr.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
             switch (c) {
-                case '\'', '"' -> quote = c;
+                case '\'', '"' -> k = stringEnd(expr, k);
                 case '(', '[', '{' -> depth++;
                 case ')', ']', '}' -> {
                     if (depth == 0) {
@@ -456,17 +431,10 @@ record TemplateSource(String source, Set<String> freeNames) {
     /** Offset of the bracket closing the one at {@code open}, skipping strings; -1 if none. */
     private static int matching(String expr, int open) {
         int depth = 0;
-        char quote = 0;
         for (int k = open; k < expr.length(); k++) {
             char c = expr.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
+            if (c == '\'' || c == '"') {
+                k = stringEnd(expr, k);
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
@@ -482,18 +450,11 @@ record TemplateSource(String source, Set<String> freeNames) {
     private static List<String> splitTopLevel(String text, char separator) {
         List<String> parts = new ArrayList<>();
         int depth = 0;
-        char quote = 0;
         int from = 0;
         for (int k = 0; k < text.length(); k++) {
             char c = text.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
+            if (c == '\'' || c == '"') {
+                k = stringEnd(text, k);
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
@@ -591,20 +552,11 @@ record TemplateSource(String source, Set<String> freeNames) {
 
     /** Offset of {@code word} as a whole word outside strings and brackets, or -1. */
     static int findKeyword(String text, String word, int from) {
-        char quote = 0;
         int depth = 0;
         for (int k = from; k < text.length(); k++) {
             char c = text.charAt(k);
-            if (quote != 0) {
-                if (c == '\\') {
-                    k++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
             switch (c) {
-                case '\'', '"' -> quote = c;
+                case '\'', '"' -> k = stringEnd(text, k);
                 case '(', '[', '{' -> depth++;
                 case ')', ']', '}' -> depth--;
                 default -> {
@@ -617,6 +569,23 @@ record TemplateSource(String source, Set<String> freeNames) {
             }
         }
         return -1;
+    }
+
+    /**
+     * Index of the quote that closes the string literal opening at {@code open} (backslash escapes
+     * skipped), or the last index of {@code text} when the literal is not closed.
+     */
+    static int stringEnd(String text, int open) {
+        char quote = text.charAt(open);
+        for (int k = open + 1; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (c == '\\') {
+                k++;
+            } else if (c == quote) {
+                return k;
+            }
+        }
+        return text.length() - 1;
     }
 
     private static boolean isWordChar(char c) {
