@@ -2,11 +2,11 @@ package dev.strata.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.Auditor;
 import dev.strata.server.audit.CallRecord;
 import dev.strata.server.auth.AuthResult;
 import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.InferenceService;
-import dev.strata.server.store.StoreException;
 import dev.strata.server.registry.ModelRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -47,7 +47,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final String defaultModel;
     private final TenancyApi tenancy;
     private final AdminEndpoint admin;
-    private final Clock clock;
+    private final Auditor auditor;
 
     /**
      * Six collaborators (one over the house limit): the API is the composition point of its
@@ -61,7 +61,7 @@ public final class ApiHandler extends Handler.Abstract {
         this.maxBodyBytes = options.maxBodyBytes();
         this.tenancy = tenancy;
         this.admin = new AdminEndpoint(tenancy, json);
-        this.clock = clock;
+        this.auditor = new Auditor(tenancy.audit(), tenancy.prices(), clock, System::nanoTime);
         CallParser parser = new CallParser(options.maxN());
         RequestIds ids = new RequestIds(random);
         this.parser = parser;
@@ -94,9 +94,13 @@ public final class ApiHandler extends Handler.Abstract {
             container.addMapping("/v1/stream", (request, response, callback) -> {
                 AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
                 if (auth instanceof AuthResult.Authenticated a) {
-                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller());
+                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller(),
+                            auditor);
                 }
-                Response.writeError(request, response, callback, 401, ((AuthResult.Denied) auth).message());
+                String denied = ((AuthResult.Denied) auth).message();
+                auditor.close(auditor.open(ids.next("ws-"), Caller.ANONYMOUS, request.getHeadersNanoTime()),
+                        StreamSocket.ENDPOINT, 401, denied);
+                Response.writeError(request, response, callback, 401, denied);
                 return null;
             });
         });
@@ -150,7 +154,7 @@ public final class ApiHandler extends Handler.Abstract {
     private CallRecord authenticate(Request request, Exchange exchange) {
         AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         Caller caller = auth instanceof AuthResult.Authenticated a ? a.caller() : Caller.ANONYMOUS;
-        CallRecord record = new CallRecord(ids.next("req-"), clock.instant(), exchange.receivedNanos(), caller);
+        CallRecord record = auditor.open(ids.next("req-"), caller, exchange.receivedNanos());
         exchange.record(record);
         if (auth instanceof AuthResult.Denied d) {
             throw new GatewayException.Unauthorized(d.message());
@@ -159,16 +163,8 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private void audit(CallRecord record, String endpoint, int status, String error) {
-        if (record == null) {
-            return;
-        }
-        String model = record.model();
-        double cost = model == null ? 0 : tenancy.prices().costUsd(model, record.promptTokens(),
-                record.completionTokens());
-        try {
-            tenancy.audit().append(record.finish(endpoint, status, error, cost, System.nanoTime()));
-        } catch (StoreException e) {
-            LOG.log(System.Logger.Level.ERROR, "audit record " + record.requestId() + " was not stored", e);
+        if (record != null) {
+            auditor.close(record, endpoint, status, error);
         }
     }
 

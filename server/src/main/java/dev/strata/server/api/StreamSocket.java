@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.Auditor;
 import dev.strata.server.audit.CallRecord;
 import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.ChoiceEvent;
@@ -22,9 +23,14 @@ import org.eclipse.jetty.websocket.api.Session;
  * … {@code {"type":"done","finish_reason":…,"usage":{…}}}, or {@code {"type":"error","error":{…}}};
  * one generation runs at a time per connection, and closing the connection cancels it. Frames are
  * sent blocking from the generation's virtual thread, so a slow client slows only its own stream.
+ * Each request is admitted as the connection's caller (authenticated at the upgrade) and gets its
+ * own audit record, stored before its {@code done} or {@code error} frame is sent.
  * (Public only because Jetty binds listener methods reflectively.)
  */
 public final class StreamSocket implements Session.Listener.AutoDemanding {
+    /** The audit log's endpoint for requests on this socket. */
+    static final String ENDPOINT = "WS /v1/stream";
+
     private final CallParser parser;
     private final InferenceService inference;
     private final RequestIds ids;
@@ -33,11 +39,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final ThreadFactory threads;
     private final String defaultModel;
     private final Caller caller;
+    private final Auditor auditor;
     private volatile Session session;
     private volatile Generation running;
 
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
-            ThreadFactory threads, String defaultModel, Caller caller) {
+            ThreadFactory threads, String defaultModel, Caller caller, Auditor auditor) {
         this.parser = parser;
         this.inference = inference;
         this.ids = ids;
@@ -46,6 +53,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.threads = threads;
         this.defaultModel = defaultModel;
         this.caller = caller;
+        this.auditor = auditor;
     }
 
     @Override
@@ -55,6 +63,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String message) {
+        String id = ids.next("ws-");
+        CallRecord record = auditor.open(id, caller); // a cancel message drops it unstored
         try {
             JsonNode node = read(message);
             if (node.isObject() && "cancel".equals(node.path("type").asText())) {
@@ -69,10 +79,11 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         + "send {\"type\":\"cancel\"} or wait for its done event", null, "busy");
             }
             ApiRequest request = node.has("messages") ? parser.chat(node) : parser.generate(node, defaultModel);
-            Generation generation = inference.start(ids.next("ws-"), request.call(), CallRecord.unaudited(caller));
+            Generation generation = inference.start(id, request.call(), record);
             running = generation;
-            threads.newThread(() -> stream(generation)).start();
+            threads.newThread(() -> stream(generation, record)).start();
         } catch (RuntimeException e) {
+            auditor.close(record, ENDPOINT, errors.map(e).status(), e.getMessage());
             sendError(e);
         }
     }
@@ -86,7 +97,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         }
     }
 
-    private void stream(Generation generation) {
+    private void stream(Generation generation, CallRecord record) {
+        boolean audited = false;
         try (generation) {
             while (!generation.done()) {
                 ChoiceEvent ce = generation.next();
@@ -99,6 +111,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                     case GenerationEvent.Finished f -> {
                         // free the connection before telling the client, so its next request is accepted
                         generation.close();
+                        auditor.close(record, ENDPOINT, 200, null);
+                        audited = true;
                         running = null;
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
                                 new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens())));
@@ -111,8 +125,17 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         } catch (ExecutionException e) {
             generation.cancel(); // the client is gone
         } catch (RuntimeException e) {
+            if (!audited) {
+                generation.close();
+                auditor.close(record, ENDPOINT, errors.map(e).status(), e.getMessage());
+                audited = true;
+            }
             sendError(e);
         } finally {
+            if (!audited) {
+                generation.close();
+                auditor.close(record, ENDPOINT, 499, "the client went away");
+            }
             if (running == generation) {
                 running = null;
             }

@@ -85,7 +85,8 @@ public final class Gateway implements AutoCloseable {
                                 Thread.ofVirtual().name("strata-ws-", 0).factory()),
                                 id -> registry.find(id).isPresent(), limits.maxBodyBytes()))), requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
-                : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator());
+                : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator(),
+                        tenancy.auditor());
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */

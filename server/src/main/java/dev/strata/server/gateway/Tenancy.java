@@ -4,6 +4,7 @@ import dev.strata.server.admin.KeyAdmin;
 import dev.strata.server.admit.FairQueue;
 import dev.strata.server.admit.TenantAdmission;
 import dev.strata.server.audit.AuditLog;
+import dev.strata.server.audit.Auditor;
 import dev.strata.server.audit.JdbcAuditLog;
 import dev.strata.server.auth.AdminAuth;
 import dev.strata.server.auth.Authenticator;
@@ -37,6 +38,7 @@ public final class Tenancy implements AutoCloseable {
     private final Database database;
     private final TenantStore store;
     private final AuditLog audit;
+    private final Auditor auditor;
     private final KeyAdmin keyAdmin;
     private final Authenticator authenticator;
     private final AdminAuth adminAuth;
@@ -58,6 +60,7 @@ public final class Tenancy implements AutoCloseable {
                 : config.dataDir().map(Database::sqlite).orElseGet(() -> Database.open("jdbc:sqlite::memory:", null, null));
         this.store = new JdbcTenantStore(database);
         this.audit = new JdbcAuditLog(database);
+        this.auditor = new Auditor(audit, prices, clock, nanoTime);
         this.keyAdmin = new KeyAdmin(store, new KeyMaker(new SecureRandom()), clock);
         config.tenants().forEach(store::putTenant);
         this.authenticator = new Authenticator(store, config.requireAuth(), config.keyCache().toNanos(), nanoTime);
@@ -100,6 +103,11 @@ public final class Tenancy implements AutoCloseable {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    /** Opens and stores audit records (the WebSocket and gRPC transports; HTTP builds its own over the same log). */
+    public Auditor auditor() {
+        return auditor;
     }
 
     public KeyAdmin keyAdmin() {

@@ -1,5 +1,6 @@
 package dev.strata.server.grpc;
 
+import dev.strata.server.audit.Auditor;
 import dev.strata.server.auth.Authenticator;
 import dev.strata.server.config.ServerConfig;
 import dev.strata.server.config.TlsConfig;
@@ -22,12 +23,12 @@ public final class GrpcServer {
     private final long drainMillis;
 
     public GrpcServer(ServerConfig config, InferenceService inference, ModelRegistry registry, Executor virtualThreads,
-            Authenticator authenticator) {
+            Authenticator authenticator, Auditor auditor) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
                 .executor(virtualThreads)
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxBodyBytes()))
-                .addService(io.grpc.ServerInterceptors.intercept(new StrataService(inference, registry),
-                        new AuthInterceptor(authenticator)));
+                .addService(io.grpc.ServerInterceptors.intercept(new StrataService(inference, registry, auditor),
+                        new AuthInterceptor(authenticator, auditor)));
         if (config.tls().isPresent()) {
             TlsConfig tls = config.tls().get();
             builder.useTransportSecurity(tls.certificatePem().toFile(), tls.privateKeyPem().toFile());

@@ -3,6 +3,9 @@ package dev.strata.server.grpc;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.engine.generate.ModelInfo;
 import dev.strata.server.GatewayException.InvalidRequest;
+import dev.strata.server.api.ErrorMapper;
+import dev.strata.server.audit.Auditor;
+import dev.strata.server.audit.CallRecord;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.Generation;
 import dev.strata.server.inference.InferenceCall;
@@ -24,6 +27,7 @@ import dev.strata.server.grpc.proto.Token;
 import dev.strata.server.grpc.proto.Usage;
 import dev.strata.server.registry.ModelRegistry;
 import dev.strata.server.registry.ServedModel;
+import io.grpc.MethodDescriptor;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
@@ -34,28 +38,38 @@ import java.util.UUID;
 
 /**
  * The {@code strata.v1.Strata} service. Handlers run on virtual threads and block on the engine's
- * events; a client cancel (or deadline) cancels the generation.
+ * events; a client cancel (or deadline) cancels the generation. Each call is admitted as the caller
+ * that {@link AuthInterceptor} found and gets one audit record, stored before the call completes;
+ * its status is the HTTP status {@code /v1} gives the same outcome (499 when the client cancelled).
  */
 final class StrataService extends StrataGrpc.StrataImplBase {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     private static final int MAX_STOP = 4;
 
+    private static final String GENERATE = endpoint(StrataGrpc.getGenerateMethod());
+    private static final String CHAT = endpoint(StrataGrpc.getChatMethod());
+    private static final String MODELS = endpoint(StrataGrpc.getModelsMethod());
+
     private final InferenceService inference;
     private final ModelRegistry registry;
+    private final Auditor auditor;
+    private final ErrorMapper errors = new ErrorMapper();
 
-    StrataService(InferenceService inference, ModelRegistry registry) {
+    StrataService(InferenceService inference, ModelRegistry registry, Auditor auditor) {
         this.inference = inference;
         this.registry = registry;
+        this.auditor = auditor;
     }
 
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateEvent> observer) {
         ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) observer;
+        CallRecord record = auditor.open(id(), AuthInterceptor.caller());
         try {
             InferenceCall ic = new InferenceCall(model(request.getModel()), new Prompt.Texts(List.of(request.getPrompt())),
                     request.hasMaxTokens() ? maxTokens(request.getMaxTokens()) : null, sampling(request.getSampling()),
                     1, stop(request.getStopList()), -1, request.getIgnoreEos(), request.getPriority());
-            try (Generation generation = inference.start(id(), ic, AuthInterceptor.record());
+            try (Generation generation = inference.start(record.requestId(), ic, record);
                     CancelLink ignored = CancelLink.to(generation)) {
                 while (!generation.done()) {
                     ChoiceEvent ce = generation.next();
@@ -69,20 +83,17 @@ final class StrataService extends StrataGrpc.StrataImplBase {
                     }
                 }
             }
+            auditor.close(record, GENERATE, 200, null);
             call.onCompleted();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            call.onError(GrpcStatuses.of(e));
-        } catch (RuntimeException e) {
-            if (!call.isCancelled()) {
-                call.onError(GrpcStatuses.of(e));
-            }
+        } catch (InterruptedException | RuntimeException e) {
+            fail(call, record, GENERATE, e);
         }
     }
 
     @Override
     public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
         ServerCallStreamObserver<ChatResponse> call = (ServerCallStreamObserver<ChatResponse>) observer;
+        CallRecord record = auditor.open(id(), AuthInterceptor.caller());
         try {
             if (request.getMessagesCount() == 0) {
                 throw new InvalidRequest("messages must not be empty", "messages", "invalid_value");
@@ -96,11 +107,11 @@ final class StrataService extends StrataGrpc.StrataImplBase {
             InferenceCall ic = new InferenceCall(model(request.getModel()), new Prompt.Chat(messages),
                     request.hasMaxTokens() ? maxTokens(request.getMaxTokens()) : null, sampling(request.getSampling()),
                     1, stop(request.getStopList()), -1, false, 0);
-            String id = id();
+            String id = record.requestId();
             StringBuilder text = new StringBuilder();
             String finish = "stop";
             GenerationEvent.Usage usage = new GenerationEvent.Usage(0, 0, 0);
-            try (Generation generation = inference.start(id, ic, AuthInterceptor.record());
+            try (Generation generation = inference.start(id, ic, record);
                     CancelLink ignored = CancelLink.to(generation)) {
                 while (!generation.done()) {
                     switch (generation.next().event()) {
@@ -116,19 +127,28 @@ final class StrataService extends StrataGrpc.StrataImplBase {
                         .setMessage(ChatMessage.newBuilder().setRole("assistant").setContent(text.toString()))
                         .setFinishReason(finish).setUsage(usage(usage)).build());
             }
+            auditor.close(record, CHAT, 200, null);
             call.onCompleted();
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | RuntimeException e) {
+            fail(call, record, CHAT, e);
+        }
+    }
+
+    /** Audits the failed call, then tells the client (unless it cancelled: nobody to tell). */
+    private void fail(ServerCallStreamObserver<?> call, CallRecord record, String endpoint, Exception failure) {
+        if (failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            call.onError(GrpcStatuses.of(e));
-        } catch (RuntimeException e) {
-            if (!call.isCancelled()) {
-                call.onError(GrpcStatuses.of(e));
-            }
+        }
+        boolean cancelled = call.isCancelled();
+        auditor.close(record, endpoint, cancelled ? 499 : errors.map(failure).status(), failure.getMessage());
+        if (!cancelled || failure instanceof InterruptedException) {
+            call.onError(GrpcStatuses.of(failure));
         }
     }
 
     @Override
     public void models(ModelsRequest request, StreamObserver<ModelsResponse> observer) {
+        CallRecord record = auditor.open(id(), AuthInterceptor.caller());
         ModelsResponse.Builder out = ModelsResponse.newBuilder();
         for (ServedModel m : registry.all()) {
             Model.Builder b = Model.newBuilder().setId(m.id()).setState(m.state().apiName());
@@ -140,6 +160,7 @@ final class StrataService extends StrataGrpc.StrataImplBase {
             out.addModels(b);
         }
         observer.onNext(out.build());
+        auditor.close(record, MODELS, 200, null);
         observer.onCompleted();
     }
 
@@ -147,8 +168,13 @@ final class StrataService extends StrataGrpc.StrataImplBase {
         return asked.isEmpty() ? registry.all().getFirst().id() : asked;
     }
 
-    private static String id() {
+    static String id() {
         return "grpc-" + UUID.randomUUID();
+    }
+
+    /** The audit log's endpoint for a method, e.g. {@code GRPC strata.v1.Strata/Chat}. */
+    static String endpoint(MethodDescriptor<?, ?> method) {
+        return "GRPC " + method.getFullMethodName();
     }
 
     private static int maxTokens(int value) {

@@ -43,7 +43,7 @@ final class Replica implements AutoCloseable {
 
     /** @param price the price of model "m" ("small" is free) */
     static Replica start(TenancyConfig tenancy, int maxConcurrent, long stepNanos, ModelPrice price) throws Exception {
-        ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5),
+        ServerConfig server = new ServerConfig("127.0.0.1", 0, 0, Duration.ofSeconds(5),
                 new Limits(1 << 20, maxConcurrent, 4, 1), Optional.empty());
         List<ModelConfig> models = List.of(new ModelConfig("m", Path.of("m.gguf"), 0, 0, SamplingDefaults.NONE, price),
                 new ModelConfig("small", Path.of("small.gguf"), 0, 0, SamplingDefaults.NONE));
@@ -57,6 +57,10 @@ final class Replica implements AutoCloseable {
 
     Gateway gateway() {
         return gateway;
+    }
+
+    int grpcPort() {
+        return gateway.grpcPort();
     }
 
     URI uri() {
