@@ -132,13 +132,17 @@ public final class TenantAdmission implements Admission {
         int priority = cap == null ? r.priority() : Math.min(cap, r.priority());
         Integer tpmTenant = tq.tokensPerMinute();
         Integer tpmKey = kq.tokensPerMinute();
+        int promptTaken = r.promptTokens();
         Settlement settle = (prompt, completion) -> {
+            // generated tokens, and the prompt's difference from what was taken at admission (an
+            // upstream reports its own count of a prompt that was only estimated here)
+            int debt = completion + (prompt > 0 ? prompt - promptTaken : 0);
             List<QuotaBackend.Bucket> debts = new ArrayList<>(2);
-            if (tpmKey != null && completion > 0) {
-                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[0], tpmKey, completion));
+            if (tpmKey != null && debt != 0) {
+                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[0], tpmKey, debt));
             }
-            if (tpmTenant != null && completion > 0) {
-                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[1], tpmTenant, completion));
+            if (tpmTenant != null && debt != 0) {
+                debts.add(new QuotaBackend.Bucket("tpm:" + scopes[1], tpmTenant, debt));
             }
             long nanoUsd = Math.round(prices.costUsd(r.model(), prompt, completion) * 1e9);
             List<QuotaBackend.Sum> sums = nanoUsd <= 0 ? List.of() : List.of(

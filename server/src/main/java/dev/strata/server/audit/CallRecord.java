@@ -64,6 +64,11 @@ public final class CallRecord {
         this.promptTokens = tokens;
     }
 
+    /** The prompt's token count as settled after the fact (an upstream's reported usage). */
+    public synchronized void promptTokens(int tokens) {
+        this.promptTokens = tokens;
+    }
+
     public synchronized void admitted(String servedModel, long queuedNanos) {
         this.model = servedModel;
         this.queueNanos = queuedNanos;

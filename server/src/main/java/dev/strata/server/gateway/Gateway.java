@@ -83,7 +83,10 @@ public final class Gateway implements AutoCloseable {
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
                         : new AuthGate(tenancy.authenticator(), tenancy.adminAuth(), routes.wrap(api.withWebSocket(server,
                                 Thread.ofVirtual().name("strata-ws-", 0).factory()),
-                                id -> registry.find(id).isPresent(), limits.maxBodyBytes()))), requestThreads);
+                                id -> registry.find(id).isPresent(), limits.maxBodyBytes(),
+                                new TenantRouteGuard(tenancy.authenticator(), tenancy.upstreamAdmission(), tenancy.auditor(),
+                                        com.fasterxml.jackson.databind.json.JsonMapper.builder().build())))),
+                requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator(),
                         tenancy.auditor());

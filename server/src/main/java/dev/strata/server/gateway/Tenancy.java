@@ -45,6 +45,7 @@ public final class Tenancy implements AutoCloseable {
     private final QuotaBackend counters;
     private final FairQueue queue;
     private final TenantAdmission admission;
+    private final TenantAdmission upstreamAdmission;
     private final PriceTable prices;
 
     /**
@@ -75,6 +76,10 @@ public final class Tenancy implements AutoCloseable {
         }
         this.queue = new FairQueue(slots, config.maxQueuedPerTenant(), config.maxQueueWait().toNanos(), nanoTime);
         this.admission = new TenantAdmission(counters, queue, prices, clock, config.maxQueueWait().toNanos(),
+                retryAfterSeconds);
+        // Upstream requests use no local engine slot: the same counters, and a queue that never makes them wait.
+        this.upstreamAdmission = new TenantAdmission(counters, new FairQueue(Integer.MAX_VALUE, 0,
+                config.maxQueueWait().toNanos(), nanoTime), prices, clock, config.maxQueueWait().toNanos(),
                 retryAfterSeconds);
     }
 
@@ -124,6 +129,14 @@ public final class Tenancy implements AutoCloseable {
 
     public TenantAdmission admission() {
         return admission;
+    }
+
+    /**
+     * Admission for requests the gateway routes to upstreams: every tenant and key limit, shared
+     * with local requests, but no local engine slot.
+     */
+    public TenantAdmission upstreamAdmission() {
+        return upstreamAdmission;
     }
 
     public FairQueue queue() {

@@ -30,6 +30,8 @@ import org.eclipse.jetty.util.Callback;
  * <li>{@code GET /admin/shadow/{route}}: the shadow comparison.</li>
  * </ul>
  * Errors use OpenAI's error object with the upstream's status mapped as in {@link Router#status}.
+ * A routed request passes its {@link RouteGuard} first (tenant limits; refused before any upstream
+ * call) and reports its outcome to it at the end (settlement, audit).
  */
 public final class RouteHandler extends Handler.Wrapper {
     private static final String CHAT = "/v1/chat/completions";
@@ -38,10 +40,12 @@ public final class RouteHandler extends Handler.Wrapper {
     private final Predicate<String> servedLocally;
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    private final RouteGuard guard;
 
     public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
-            Handler next) {
+            RouteGuard guard, Handler next) {
         super(next);
+        this.guard = guard;
         this.routing = routing;
         this.servedLocally = servedLocally;
         this.json = json;
@@ -74,7 +78,18 @@ public final class RouteHandler extends Handler.Wrapper {
             if (route == null) {
                 return super.handle(new Replay(request, bytes), response, callback);
             }
-            serve(route, body, features, response);
+            switch (guard.admit(request.getHeaders().get(HttpHeader.AUTHORIZATION), body, features,
+                    request.getHeadersNanoTime())) {
+                case RouteGuard.Refused r -> refuse(response, r);
+                case RouteGuard.Admitted a -> {
+                    Router.Served served = null;
+                    try {
+                        served = serve(route, a.body(), features, response);
+                    } finally {
+                        a.pass().finish(served == null ? null : served.result(), status(served));
+                    }
+                }
+            }
             callback.succeeded();
         } catch (GatewayException e) {
             int status = switch (e) {
@@ -112,7 +127,23 @@ public final class RouteHandler extends Handler.Wrapper {
         }
     }
 
-    private void serve(String route, ObjectNode body, RequestFeatures features, Response response)
+    /** What the client got: 200 once a stream started, 499 when it went away first. */
+    private static int status(Router.Served served) {
+        return switch (served == null ? null : served.result()) {
+            case BackendResult.Answered a -> 200;
+            case BackendResult.Failed f -> f.streamStarted() ? 200 : Router.status(f);
+            case null -> served == null ? 499 : 502;
+        };
+    }
+
+    private void refuse(Response response, RouteGuard.Refused refused) throws IOException {
+        if (refused.retryAfterSeconds() != null) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, refused.retryAfterSeconds().toString());
+        }
+        sendJson(response, refused.status(), refused.error());
+    }
+
+    private Router.Served serve(String route, ObjectNode body, RequestFeatures features, Response response)
             throws IOException, InterruptedException {
         boolean stream = body.path("stream").asBoolean(false);
         boolean[] started = {false};
@@ -159,6 +190,7 @@ public final class RouteHandler extends Handler.Wrapper {
             }
             case null -> error(response, 502, "route " + route + " has no target", null);
         }
+        return served;
     }
 
     private boolean admin(String method, String path, Request request, Response response) throws IOException {

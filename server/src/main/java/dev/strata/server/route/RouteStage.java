@@ -80,7 +80,12 @@ public final class RouteStage implements AutoCloseable {
 
     /** {@code next} with routed chat completions and the admin endpoints in front of it. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes) {
-        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, next);
+        return wrap(next, servedLocally, maxBodyBytes, RouteGuard.OPEN);
+    }
+
+    /** As {@link #wrap(Handler, Predicate, long)}, with routed requests admitted and settled by {@code guard}. */
+    public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes, RouteGuard guard) {
+        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, guard, next);
     }
 
     public Routing routing() {
