@@ -3,8 +3,13 @@ package dev.strata.server.admit;
 /** The outcome of {@link Admission#admit}. The API edge maps each kind to one HTTP status. */
 public sealed interface Decision {
 
-    /** Go ahead; close the permit when the request is done (it is idempotent). */
-    record Admitted(Permit permit) implements Decision {}
+    /**
+     * Go ahead; close the permit when the request is done (it is idempotent).
+     *
+     * @param priority the priority to run at: the request's, capped by what its tenant and key may use
+     *                 ({@code max_priority}); what the engine scheduler and upstreams are given
+     */
+    record Admitted(Permit permit, int priority) implements Decision {}
 
     /** Not now (429): a rate limit, budget or full queue; retry after {@code retryAfterSeconds}. */
     record Rejected(String reason, int retryAfterSeconds) implements Decision {}

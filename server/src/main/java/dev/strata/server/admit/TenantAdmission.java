@@ -212,7 +212,7 @@ public final class TenantAdmission implements Admission {
                 }
             }
         }
-        return new Decision.Admitted(new TenantPermit(slot, List.copyOf(held), settle));
+        return new Decision.Admitted(new TenantPermit(slot, List.copyOf(held), settle), priority);
     }
 
     private FairQueue.Slot await(FairQueue.Ticket ticket) {

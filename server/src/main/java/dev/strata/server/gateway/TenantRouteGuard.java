@@ -23,7 +23,9 @@ import java.util.UUID;
  * requests (allowed models, max tokens, budgets, RPM, TPM, concurrency, fair slot), on the prompt's
  * estimated tokens (characters / 4: upstream models have no tokenizer here); at the end the
  * upstream's {@code usage} settles the real counts (or, when a stream carried none, an estimate of
- * the answer's text), the concurrency slots are freed and the audit record is written.
+ * the answer's text), the concurrency slots are freed and the audit record is written. A
+ * {@code priority} in the request is capped to the tenant's {@code max_priority} in what the
+ * upstream (or upstream pool) receives.
  *
  * <p>A tenant over budget with a downgrade model is refused here (429): a routed request's model
  * picked its route, and a downgrade would have to route again.
@@ -62,7 +64,8 @@ final class TenantRouteGuard implements RouteGuard {
             case Decision.Admitted a -> {
                 Decision.Permit permit = a.permit();
                 record.admitted(model, permit.queuedNanos());
-                yield new Admitted(body, (result, status) -> finish(record, permit, features, result, status));
+                yield new Admitted(capped(body, priority, a.priority()),
+                        (result, status) -> finish(record, permit, features, result, status));
             }
             case Decision.Rejected r -> refuse(record, new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds()));
             case Decision.Downgraded d -> refuse(record, new GatewayException.Overloaded(d.reason(), 60));
@@ -72,6 +75,16 @@ final class TenantRouteGuard implements RouteGuard {
             case Decision.Invalid i -> refuse(record, new GatewayException.InvalidRequest(i.reason(), i.param(),
                     "invalid_value"));
         };
+    }
+
+    /** The body to send upstream: a {@code priority} the client sent, capped to what the tenant may use. */
+    private static ObjectNode capped(ObjectNode body, int asked, int allowed) {
+        if (asked == allowed || !body.has("priority")) {
+            return body;
+        }
+        ObjectNode out = body.deepCopy();
+        out.put("priority", allowed);
+        return out;
     }
 
     private Refused refuse(CallRecord record, GatewayException failure) {

@@ -99,8 +99,12 @@ public final class InferenceService {
             return start(id, new InferenceCall(d.model(), call.prompt(), call.maxTokens(), call.sampling(), call.n(),
                     call.stop(), call.topLogprobs(), call.ignoreEos(), call.priority()), record, false);
         }
+        int priority = call.priority();
         Decision.Permit permit = switch (decision) {
-            case Decision.Admitted a -> a.permit();
+            case Decision.Admitted a -> {
+                priority = a.priority(); // capped to what the tenant may use
+                yield a.permit();
+            }
             case Decision.Rejected r -> {
                 listener.rejected(served.id(), r.reason());
                 throw new GatewayException.Overloaded(r.reason(), r.retryAfterSeconds());
@@ -126,7 +130,7 @@ public final class InferenceService {
                     SamplingParams choiceSampling = sampling.seed() == null || c == 0
                             ? sampling : sampling.toBuilder().seed(sampling.seed() + c).build();
                     streams.add(engine.submit(new GenerationRequest(id + "-" + streams.size(), prompts.get(p),
-                            choiceSampling, maxTokens[p], call.stop(), call.ignoreEos(), call.priority(),
+                            choiceSampling, maxTokens[p], call.stop(), call.ignoreEos(), priority,
                             call.topLogprobs())));
                 }
             }

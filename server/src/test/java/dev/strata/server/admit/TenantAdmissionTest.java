@@ -124,4 +124,29 @@ class TenantAdmissionTest {
         assertThat(a.admit(new AdmissionRequest(c, "m", 1, 1, 0))).as("the refused request's RPM token came back")
                 .isInstanceOf(Decision.Admitted.class);
     }
+
+    @Test
+    void admittedPriorityIsCappedByTenantAndKey() {
+        TenantAdmission a = admission(100);
+        Quota tenantCap = new Quota(null, null, null, null, Set.of(), null, null, 3, null, null);
+        Quota keyCap = new Quota(null, null, null, null, Set.of(), null, null, 1, null, null);
+        assertThat(((Decision.Admitted) a.admit(new AdmissionRequest(caller(tenantCap, Quota.NONE), "m", 1, 1, 7)))
+                .priority()).isEqualTo(3);
+        assertThat(((Decision.Admitted) a.admit(new AdmissionRequest(caller(tenantCap, keyCap), "m", 1, 1, 7)))
+                .priority()).isEqualTo(1);
+        assertThat(((Decision.Admitted) a.admit(new AdmissionRequest(caller(tenantCap, keyCap), "m", 1, 1, -2)))
+                .priority()).isEqualTo(-2);
+        assertThat(((Decision.Admitted) a.admit(new AdmissionRequest(Caller.ANONYMOUS, "m", 1, 1, 7)))
+                .priority()).isEqualTo(7);
+    }
+
+    @Test
+    void settlementCorrectsAnEstimatedPromptFromTheReportedOne() {
+        TenantAdmission a = admission(100);
+        Caller c = caller(quota(null, 100, null), Quota.NONE);
+        // 10 prompt tokens estimated; the upstream reports 40 prompt and 50 generated: 100 - 10 - 30 - 50 = 10 left
+        ((Decision.Admitted) a.admit(new AdmissionRequest(c, "m", 10, 0, 0))).permit().settle(40, 50);
+        assertThat(a.admit(new AdmissionRequest(c, "m", 11, 0, 0))).isInstanceOf(Decision.Rejected.class);
+        assertThat(a.admit(new AdmissionRequest(c, "m", 10, 0, 0))).isInstanceOf(Decision.Admitted.class);
+    }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.engine.generate.GenerationRequest;
 import dev.strata.server.config.TenancyConfig;
+import dev.strata.server.testengine.TestEngine;
 import dev.strata.server.config.ModelPrice;
 import dev.strata.server.tenant.Quota;
 import dev.strata.server.tenant.Tenant;
@@ -138,6 +140,30 @@ class TenancyEndToEndTest {
             assertThat(all.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).contains("jsonl"));
             assertThat(all.body().lines().toList()).hasSize(6);
             assertThat(JSON.readTree(r.admin("GET", "/admin/audit?status=401", null).body()).get("data")).hasSize(1);
+        }
+    }
+
+    @Test
+    void priorityIsCappedToWhatTheTenantMayUseInWhatTheEngineReceives() throws Exception {
+        TenancyConfig t = auth();
+        Quota capped = new Quota(null, null, null, null, Set.of(), null, null, 1, null, null);
+        t = new TenancyConfig(t.requireAuth(), t.adminKey(), t.keyCache(), t.dataDir(), t.databaseUrl(), t.redisUrl(),
+                t.redisPrefix(), t.redisTimeout(), t.onRedisFailure(), t.maxQueuedPerTenant(), t.maxQueueWait(),
+                List.of(new Tenant("low", capped, false)));
+        try (Replica r = Replica.start(t, 8, 0)) {
+            String low = createKey(r, "{\"tenant\":\"low\"}");
+            String free = createKey(r, "{\"tenant\":\"free\"}");
+            TestEngine engine = (TestEngine) r.gateway().registry().find("m").orElseThrow().loaded().orElseThrow()
+                    .engine();
+            for (String[] call : new String[][] {{low, "9"}, {low, "-3"}, {free, "9"}}) {
+                HttpResponse<String> res = r.post("/v1/completions", call[0], "{\"model\":\"m\",\"prompt\":\"p"
+                        + call[1] + "\",\"max_tokens\":1,\"priority\":" + call[1] + "}");
+                assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            }
+            // the tenant capped at 1 asked for 9 and runs at 1; below the cap and uncapped tenants keep theirs
+            List<GenerationRequest> submitted = engine.submitted();
+            assertThat(submitted.subList(submitted.size() - 3, submitted.size())) // after the warm-up's
+                    .extracting(GenerationRequest::priority).containsExactly(1, -3, 9);
         }
     }
 

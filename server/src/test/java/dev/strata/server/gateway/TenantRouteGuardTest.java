@@ -120,6 +120,27 @@ class TenantRouteGuardTest {
     }
 
     @Test
+    void theUpstreamReceivesThePriorityCappedToWhatTheTenantMayUse() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.openAi(FakeUpstream.answer(ANSWER));
+                HttpClient http = HttpClient.newHttpClient()) {
+            Gateway g = start(upstream);
+            try {
+                Quota quota = new Quota(null, null, null, null, Set.of(), null, null, 2, null, null);
+                String key = g.tenancy().keyAdmin().createKey("acme", quota).text();
+                for (String priority : new String[] {"9", "1"}) {
+                    assertThat(chat(http, g, key, "{\"model\":\"gpt-x\",\"priority\":" + priority
+                            + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode()).isEqualTo(200);
+                }
+                assertThat(chat(http, g, key, hi("gpt-x")).statusCode()).isEqualTo(200);
+                assertThat(upstream.requests()).extracting(b -> b.has("priority") ? b.get("priority").asInt() : null)
+                        .containsExactly(2, 1, null);
+            } finally {
+                g.stop();
+            }
+        }
+    }
+
+    @Test
     void concurrencySlotsAreGivenBackWhenTheUpstreamFails() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.openAi(new FakeUpstream.Act.Status(500, null));
                 HttpClient http = HttpClient.newHttpClient()) {
