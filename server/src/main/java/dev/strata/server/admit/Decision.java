@@ -12,10 +12,33 @@ public sealed interface Decision {
     record Admitted(Permit permit, int priority) implements Decision {}
 
     /** Not now (429): a rate limit, budget or full queue; retry after {@code retryAfterSeconds}. */
-    record Rejected(String reason, int retryAfterSeconds) implements Decision {}
+    record Rejected(Limit limit, String reason, int retryAfterSeconds) implements Decision {}
 
     /** Not within the time the request may wait (503 with {@code Retry-After}). */
-    record Unavailable(String reason, int retryAfterSeconds) implements Decision {}
+    record Unavailable(Limit limit, String reason, int retryAfterSeconds) implements Decision {}
+
+    /** Which limit refused a request: a closed set, so it can label a metric. */
+    enum Limit {
+        /** Requests per minute. */
+        RPM,
+        /** Tokens per minute (or a prompt larger than the whole minute's tokens). */
+        TPM,
+        /** Concurrent requests of the tenant or key. */
+        CONCURRENCY,
+        /** Daily or monthly spend. */
+        BUDGET,
+        /** The tenant's queue (or, with no queueing, the server's slots) is full. */
+        QUEUE_FULL,
+        /** The wait for a slot would not, or did not, end within the limit. */
+        QUEUE_TIMEOUT,
+        /** The shared limiter (Redis) is down and configured to fail closed. */
+        LIMITER_UNAVAILABLE;
+
+        /** The metric label: {@code rpm}, {@code queue_full}, ... */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Never, for this caller (403): the model is not allowed. */
     record Forbidden(String reason) implements Decision {}

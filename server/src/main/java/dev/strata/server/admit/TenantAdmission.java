@@ -82,6 +82,7 @@ public final class TenantAdmission implements Admission {
         String[] names = {"key " + caller.keyId(), "tenant '" + tenant + "'"};
         List<QuotaBackend.Bucket> buckets = new ArrayList<>();
         List<String> bucketWhat = new ArrayList<>();
+        List<Decision.Limit> bucketLimit = new ArrayList<>();
         List<QuotaBackend.Counter> slots = new ArrayList<>();
         List<String> slotWhat = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -89,15 +90,17 @@ public final class TenantAdmission implements Admission {
             if (q.requestsPerMinute() != null) {
                 buckets.add(new QuotaBackend.Bucket("rpm:" + scopes[i], q.requestsPerMinute(), 1));
                 bucketWhat.add("Rate limit reached for " + names[i] + ": " + q.requestsPerMinute() + " requests per minute.");
+                bucketLimit.add(Decision.Limit.RPM);
             }
             if (q.tokensPerMinute() != null && r.promptTokens() > 0) {
                 if (r.promptTokens() > q.tokensPerMinute()) {
-                    return new Decision.Rejected("Request too large for " + names[i] + ": the prompt has "
-                            + r.promptTokens() + " tokens but the limit is " + q.tokensPerMinute()
+                    return new Decision.Rejected(Decision.Limit.TPM, "Request too large for " + names[i]
+                            + ": the prompt has " + r.promptTokens() + " tokens but the limit is " + q.tokensPerMinute()
                             + " tokens per minute.", 60);
                 }
                 buckets.add(new QuotaBackend.Bucket("tpm:" + scopes[i], q.tokensPerMinute(), r.promptTokens()));
                 bucketWhat.add("Rate limit reached for " + names[i] + ": " + q.tokensPerMinute() + " tokens per minute.");
+                bucketLimit.add(Decision.Limit.TPM);
             }
             if (q.maxConcurrent() != null) {
                 slots.add(new QuotaBackend.Counter("conc:" + scopes[i], q.maxConcurrent()));
@@ -106,13 +109,19 @@ public final class TenantAdmission implements Admission {
         }
         if (!buckets.isEmpty() || !slots.isEmpty()) {
             QuotaBackend.Batch taken = counters.takeAll(buckets, slots);
+            if (taken.unavailable()) {
+                return new Decision.Rejected(Decision.Limit.LIMITER_UNAVAILABLE, "The rate limiter is unavailable"
+                        + " and fails closed; retry later.", seconds(taken.retryAfterMillis()));
+            }
             if (!taken.granted()) {
                 int i = taken.refusedIndex();
                 if (i < buckets.size()) {
                     int wait = seconds(taken.retryAfterMillis());
-                    return new Decision.Rejected(bucketWhat.get(i) + " Please try again in " + wait + "s.", wait);
+                    return new Decision.Rejected(bucketLimit.get(i), bucketWhat.get(i) + " Please try again in "
+                            + wait + "s.", wait);
                 }
-                return new Decision.Rejected(slotWhat.get(Math.min(i - buckets.size(), slotWhat.size() - 1)), 1);
+                return new Decision.Rejected(Decision.Limit.CONCURRENCY,
+                        slotWhat.get(Math.min(i - buckets.size(), slotWhat.size() - 1)), 1);
             }
         }
         List<Runnable> undo = new ArrayList<>();
@@ -180,8 +189,8 @@ public final class TenantAdmission implements Admission {
             // Over budget, the downgrade model stays available: that is what it is for.
             return q.downgradeModel().equals(model) ? null : new Decision.Downgraded(q.downgradeModel(), over);
         }
-        return new Decision.Rejected("Budget exceeded: " + over + ".", (int) Math.min(Integer.MAX_VALUE,
-                Math.max(1, resetSeconds)));
+        return new Decision.Rejected(Decision.Limit.BUDGET, "Budget exceeded: " + over + ".",
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1, resetSeconds)));
     }
 
     private Decision slot(String tenant, int weight, int priority, List<Runnable> undo, List<Runnable> held,
@@ -195,20 +204,22 @@ public final class TenantAdmission implements Admission {
                         ? "The server is at its limit of " + queue.slots() + " concurrent requests; retry later."
                         : "The queue for " + (who == null ? "this server" : "tenant '" + who + "'") + " is full ("
                                 + f.queued() + " requests waiting); retry later.";
-                return new Decision.Rejected(reason, retryAfterSeconds);
+                return new Decision.Rejected(Decision.Limit.QUEUE_FULL, reason, retryAfterSeconds);
             }
             case FairQueue.Entry.Unmeetable u -> {
                 undo.reversed().forEach(Runnable::run);
-                return new Decision.Unavailable("The server is overloaded: the expected wait of "
-                        + u.expectedWaitNanos() / 1_000_000 + " ms exceeds the limit of " + maxWaitNanos / 1_000_000
+                return new Decision.Unavailable(Decision.Limit.QUEUE_TIMEOUT,
+                        "The server is overloaded: the expected wait of " + u.expectedWaitNanos() / 1_000_000
+                        + " ms exceeds the limit of " + maxWaitNanos / 1_000_000
                         + " ms; retry later.", Math.max(1, seconds(u.expectedWaitNanos() / 1_000_000)));
             }
             case FairQueue.Entry.Queued q -> {
                 slot = await(q.ticket());
                 if (slot == null) {
                     undo.reversed().forEach(Runnable::run);
-                    return new Decision.Unavailable("The server is overloaded: no slot freed within "
-                            + maxWaitNanos / 1_000_000 + " ms; retry later.", Math.max(1, seconds(maxWaitNanos / 1_000_000)));
+                    return new Decision.Unavailable(Decision.Limit.QUEUE_TIMEOUT,
+                            "The server is overloaded: no slot freed within " + maxWaitNanos / 1_000_000
+                            + " ms; retry later.", Math.max(1, seconds(maxWaitNanos / 1_000_000)));
                 }
             }
         }

@@ -65,7 +65,8 @@ public final class Gateway implements AutoCloseable {
                 observability.stepListeners());
         observability.bindModels(registry);
         this.tenancy = new Tenancy(config.tenancy(), PriceTable.of(config.models()), limits.maxConcurrentRequests(),
-                limits.retryAfterSeconds(), clock, System::nanoTime);
+                limits.retryAfterSeconds(), clock, System::nanoTime, new dev.strata.server.metrics.LimiterMetrics(
+                        observability.registry(), Observability.MAX_TENANT_LABELS));
         this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(),
                 Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime,
                 observability.inferenceListener());

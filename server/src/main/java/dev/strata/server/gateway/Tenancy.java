@@ -1,7 +1,9 @@
 package dev.strata.server.gateway;
 
 import dev.strata.server.admin.KeyAdmin;
+import dev.strata.server.admit.Admission;
 import dev.strata.server.admit.FairQueue;
+import dev.strata.server.admit.MeteredAdmission;
 import dev.strata.server.admit.TenantAdmission;
 import dev.strata.server.audit.AuditLog;
 import dev.strata.server.audit.Auditor;
@@ -11,6 +13,7 @@ import dev.strata.server.auth.Authenticator;
 import dev.strata.server.auth.KeyMaker;
 import dev.strata.server.config.TenancyConfig;
 import dev.strata.server.cost.PriceTable;
+import dev.strata.server.metrics.LimiterMetrics;
 import dev.strata.server.quota.FailoverQuotaBackend;
 import dev.strata.server.quota.LocalQuotaBackend;
 import dev.strata.server.quota.QuotaBackend;
@@ -44,17 +47,19 @@ public final class Tenancy implements AutoCloseable {
     private final AdminAuth adminAuth;
     private final QuotaBackend counters;
     private final FairQueue queue;
-    private final TenantAdmission admission;
-    private final TenantAdmission upstreamAdmission;
+    private final Admission admission;
+    private final Admission upstreamAdmission;
     private final PriceTable prices;
 
     /**
      * @param prices            what each model costs (budgets, audit)
      * @param slots             requests served at once ({@code server.limits.max_concurrent_requests})
      * @param retryAfterSeconds {@code Retry-After} when refused for capacity
+     * @param metrics           where refusals, queue waits and the limiter's state are exported
      */
+    // Seven parameters: the one wiring point of tenancy; each is a different collaborator or setting.
     public Tenancy(TenancyConfig config, PriceTable prices, int slots, int retryAfterSeconds, Clock clock,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime, LimiterMetrics metrics) {
         this.config = config;
         this.prices = prices;
         this.database = config.databaseUrl() != null ? Database.open(config.databaseUrl(), null, null)
@@ -75,12 +80,13 @@ public final class Tenancy implements AutoCloseable {
             seedSpend(local, clock);
         }
         this.queue = new FairQueue(slots, config.maxQueuedPerTenant(), config.maxQueueWait().toNanos(), nanoTime);
-        this.admission = new TenantAdmission(counters, queue, prices, clock, config.maxQueueWait().toNanos(),
-                retryAfterSeconds);
+        this.admission = new MeteredAdmission(new TenantAdmission(counters, queue, prices, clock,
+                config.maxQueueWait().toNanos(), retryAfterSeconds), metrics);
         // Upstream requests use no local engine slot: the same counters, and a queue that never makes them wait.
-        this.upstreamAdmission = new TenantAdmission(counters, new FairQueue(Integer.MAX_VALUE, 0,
-                config.maxQueueWait().toNanos(), nanoTime), prices, clock, config.maxQueueWait().toNanos(),
-                retryAfterSeconds);
+        this.upstreamAdmission = new MeteredAdmission(new TenantAdmission(counters, new FairQueue(Integer.MAX_VALUE,
+                0, config.maxQueueWait().toNanos(), nanoTime), prices, clock, config.maxQueueWait().toNanos(),
+                retryAfterSeconds), metrics);
+        failover().ifPresentOrElse(metrics::bind, metrics::bindLocal);
     }
 
     /** Local counters start empty; budgets continue from what the audit log says was spent. */
@@ -127,7 +133,7 @@ public final class Tenancy implements AutoCloseable {
         return adminAuth;
     }
 
-    public TenantAdmission admission() {
+    public Admission admission() {
         return admission;
     }
 
@@ -135,7 +141,7 @@ public final class Tenancy implements AutoCloseable {
      * Admission for requests the gateway routes to upstreams: every tenant and key limit, shared
      * with local requests, but no local engine slot.
      */
-    public TenantAdmission upstreamAdmission() {
+    public Admission upstreamAdmission() {
         return upstreamAdmission;
     }
 

@@ -21,6 +21,7 @@ public final class FailoverQuotaBackend implements QuotaBackend {
     private final long probeNanos;
     private final AtomicLong downUntilNanos = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
     private volatile boolean degraded;
 
     public FailoverQuotaBackend(QuotaBackend primary, QuotaBackend local, FailureMode mode, LongSupplier nanoTime,
@@ -42,6 +43,11 @@ public final class FailoverQuotaBackend implements QuotaBackend {
         return failovers.get();
     }
 
+    /** How many Redis operations failed (timeouts, refused connections, errors). */
+    public long errors() {
+        return errors.get();
+    }
+
     public FailureMode mode() {
         return mode;
     }
@@ -51,6 +57,7 @@ public final class FailoverQuotaBackend implements QuotaBackend {
     }
 
     private void failed() {
+        errors.incrementAndGet();
         downUntilNanos.set(nanoTime.getAsLong() + probeNanos);
         if (!degraded) {
             failovers.incrementAndGet();
@@ -159,7 +166,7 @@ public final class FailoverQuotaBackend implements QuotaBackend {
         }
         return switch (mode) {
             case LOCAL -> local.takeAll(buckets, counters);
-            case CLOSED -> new Batch(false, 0, Math.max(1, probeNanos / 1_000_000));
+            case CLOSED -> Batch.unavailable(Math.max(1, probeNanos / 1_000_000));
         };
     }
 

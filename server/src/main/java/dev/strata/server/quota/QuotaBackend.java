@@ -53,9 +53,23 @@ public interface QuotaBackend extends AutoCloseable {
     /** A sum and what to add; it expires {@code ttlSeconds} after its last change. */
     record Sum(String key, long delta, long ttlSeconds) {}
 
-    /** The outcome of {@link #takeAll}: granted, or which check refused and how long its bucket needs. */
+    /**
+     * The outcome of {@link #takeAll}: granted, or which check refused and how long its bucket needs;
+     * refused with {@code refusedIndex} -1 when no check could be made (the shared store is down and
+     * the limiter fails closed).
+     */
     record Batch(boolean granted, int refusedIndex, long retryAfterMillis) {
         public static final Batch GRANTED = new Batch(true, -1, 0);
+
+        /** Refused because the limiter cannot check anything now. */
+        public static Batch unavailable(long retryAfterMillis) {
+            return new Batch(false, -1, retryAfterMillis);
+        }
+
+        /** True when refused because nothing could be checked. */
+        public boolean unavailable() {
+            return !granted && refusedIndex < 0;
+        }
     }
 
     /** The outcome of {@link #tryTake}: granted, or how long until {@code cost} tokens would be there. */

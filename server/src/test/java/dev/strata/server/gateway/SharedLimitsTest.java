@@ -111,11 +111,18 @@ class SharedLimitsTest {
                 HttpResponse<String> refused = r.complete(key, "m", 1);
                 assertThat(refused.statusCode()).isEqualTo(429);
                 assertThat(refused.headers().firstValue("retry-after")).isPresent();
+                assertThat(LimiterMetricsEndToEndTest.metrics(r))
+                        .contains("strata_limiter_backend_up{backend=\"redis\"} 0.0")
+                        .contains("strata_limiter_fallback_active{mode=\"closed\"} 1.0")
+                        .contains("strata_admission_rejected_total{reason=\"limiter_unavailable\",tenant=\"acme\"} 1.0");
             } finally {
                 redis.startAgain();
             }
             awaitLimiter(r, key, "redis");
             assertThat(r.complete(key, "m", 1).statusCode()).isEqualTo(200);
+            assertThat(LimiterMetricsEndToEndTest.metrics(r))
+                    .contains("strata_limiter_backend_up{backend=\"redis\"} 1.0")
+                    .contains("strata_limiter_fallback_active{mode=\"closed\"} 0.0");
         }
     }
 
