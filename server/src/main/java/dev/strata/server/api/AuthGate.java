@@ -1,6 +1,8 @@
 package dev.strata.server.api;
 
 import dev.strata.server.GatewayException;
+import dev.strata.server.audit.Auditor;
+import dev.strata.server.auth.Caller;
 import dev.strata.server.auth.AdminAuth;
 import dev.strata.server.auth.AuthResult;
 import dev.strata.server.auth.Authenticator;
@@ -15,19 +17,21 @@ import org.eclipse.jetty.util.Callback;
  * Refuses unauthenticated {@code /v1} requests, and {@code /admin/*} requests without the admin key
  * once one is configured (401, OpenAI's error object), before handlers that do not pass through
  * {@link ApiHandler} — the upstream routes and their {@code /admin/reload}, {@code /admin/routes} —
- * can serve them. Requests that
- * reach {@link ApiHandler} are authenticated there again (a cached lookup), which also opens their
- * audit record.
+ * can serve them. A refused {@code /v1} request is audited here (status 401), since nothing behind
+ * sees it. Requests that reach {@link ApiHandler} (or a routed chat's guard) are authenticated there
+ * again (a cached lookup), which also opens their audit record.
  */
 public final class AuthGate extends Handler.Wrapper {
     private final Authenticator authenticator;
     private final AdminAuth adminAuth;
+    private final Auditor auditor;
     private final ErrorMapper errors = new ErrorMapper();
 
-    public AuthGate(Authenticator authenticator, AdminAuth adminAuth, Handler next) {
+    public AuthGate(Authenticator authenticator, AdminAuth adminAuth, Auditor auditor, Handler next) {
         super(next);
         this.authenticator = authenticator;
         this.adminAuth = adminAuth;
+        this.auditor = auditor;
     }
 
     @Override
@@ -38,6 +42,9 @@ public final class AuthGate extends Handler.Wrapper {
         if (authenticator.required() && path.startsWith("/v1/")
                 && authenticator.authenticate(authorization) instanceof AuthResult.Denied d) {
             denied = d.message();
+            String endpoint = path.equals("/v1/stream") ? StreamSocket.ENDPOINT : request.getMethod() + " " + path;
+            auditor.close(auditor.open("req-" + java.util.UUID.randomUUID(), Caller.ANONYMOUS,
+                    request.getHeadersNanoTime()), endpoint, 401, denied);
         } else if (adminAuth.enabled() && path.startsWith("/admin/") && !adminAuth.allows(authorization)) {
             denied = "The admin API needs the admin key (Authorization: Bearer …).";
         }

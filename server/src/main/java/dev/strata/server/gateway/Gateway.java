@@ -82,11 +82,12 @@ public final class Gateway implements AutoCloseable {
         this.http = new HttpServer(config.server(),
                 server -> observability.wrap(routes == null
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())
-                        : new AuthGate(tenancy.authenticator(), tenancy.adminAuth(), routes.wrap(api.withWebSocket(server,
-                                Thread.ofVirtual().name("strata-ws-", 0).factory()),
+                        : new AuthGate(tenancy.authenticator(), tenancy.adminAuth(), tenancy.auditor(),
+                                routes.wrap(api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory()),
                                 id -> registry.find(id).isPresent(), limits.maxBodyBytes(),
-                                new TenantRouteGuard(tenancy.authenticator(), tenancy.upstreamAdmission(), tenancy.auditor(),
-                                        com.fasterxml.jackson.databind.json.JsonMapper.builder().build())))),
+                                new TenantRouteGuard(tenancy.authenticator(), tenancy.upstreamAdmission(),
+                                        tenancy.auditor(), com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                                                .build())))),
                 requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator(),
