@@ -2,7 +2,9 @@ package dev.strata.server.observe;
 
 import dev.strata.engine.generate.StepListener;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.config.TenancyConfig;
 import dev.strata.server.cost.InMemoryUsageStore;
+import dev.strata.server.cost.JdbcUsageStore;
 import dev.strata.server.cost.PriceTable;
 import dev.strata.server.cost.UsageStore;
 import dev.strata.server.inference.InferenceListener;
@@ -13,6 +15,7 @@ import dev.strata.server.metrics.GatewayMetrics;
 import dev.strata.server.metrics.ModelGauges;
 import dev.strata.server.metrics.PrometheusRegistries;
 import dev.strata.server.registry.ModelRegistry;
+import dev.strata.server.store.Database;
 import dev.strata.server.trace.RequestTracer;
 import dev.strata.server.trace.TracingSetup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -76,12 +79,25 @@ public final class Observability implements AutoCloseable {
 
     /**
      * The production setup: Prometheus with JVM and process meters, OpenTelemetry from the
-     * {@code OTEL_*} variables in {@code env} (off unless configured), usage in memory, logs on
-     * standard output.
+     * {@code OTEL_*} variables in {@code env} (off unless configured), usage in the tenancy database
+     * ({@link #usageStore}), logs on standard output.
      */
     public static Observability fromEnvironment(StrataConfig config, Map<String, String> env, Clock clock) {
         return new Observability(config, PrometheusRegistries.withJvmMetrics(), new TracingSetup(env).open(),
-                new InMemoryUsageStore(), System.out, clock, System::nanoTime);
+                usageStore(config.tenancy()), System.out, clock, System::nanoTime);
+    }
+
+    /**
+     * Usage kept where keys and the audit log are: the PostgreSQL URL when configured, else the
+     * SQLite file in the data directory (its own connection, so the table survives restarts), else
+     * in memory.
+     */
+    static UsageStore usageStore(TenancyConfig tenancy) {
+        if (tenancy.databaseUrl() != null) {
+            return new JdbcUsageStore(Database.open(tenancy.databaseUrl(), null, null));
+        }
+        return tenancy.dataDir().<UsageStore>map(dir -> new JdbcUsageStore(Database.sqlite(dir)))
+                .orElseGet(InMemoryUsageStore::new);
     }
 
     /** {@code api} with {@code /metrics} and {@code /v1/usage} in front and every request observed. */
@@ -119,10 +135,14 @@ public final class Observability implements AutoCloseable {
         return usage;
     }
 
-    /** Flushes buffered spans and closes the meter registry. */
+    /** Flushes buffered spans, closes the meter registry and the usage store. */
     @Override
     public void close() {
-        TracingSetup.shutdown(openTelemetry);
-        registry.close();
+        try {
+            TracingSetup.shutdown(openTelemetry);
+            registry.close();
+        } finally {
+            usage.close();
+        }
     }
 }
