@@ -1,6 +1,8 @@
 package dev.strata.server.observe;
 
+import dev.strata.engine.generate.EngineStats;
 import dev.strata.engine.generate.StepListener;
+import dev.strata.server.auth.Authenticator;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.config.TenancyConfig;
 import dev.strata.server.cost.InMemoryUsageStore;
@@ -10,11 +12,14 @@ import dev.strata.server.cost.UsageStore;
 import dev.strata.server.inference.InferenceListener;
 import dev.strata.server.log.JsonLog;
 import dev.strata.server.log.LogLevel;
+import dev.strata.server.metrics.CacheMetrics;
 import dev.strata.server.metrics.EngineMetrics;
 import dev.strata.server.metrics.GatewayMetrics;
 import dev.strata.server.metrics.ModelGauges;
 import dev.strata.server.metrics.PrometheusRegistries;
+import dev.strata.server.metrics.UpstreamMetrics;
 import dev.strata.server.registry.ModelRegistry;
+import dev.strata.server.route.UpstreamListener;
 import dev.strata.server.store.Database;
 import dev.strata.server.trace.RequestTracer;
 import dev.strata.server.trace.TracingSetup;
@@ -50,6 +55,8 @@ public final class Observability implements AutoCloseable {
     private final ScopedValue<RequestScope> current = ScopedValue.newInstance();
     private final EngineMetrics engineMetrics;
     private final GatewayMetrics gatewayMetrics;
+    private final UpstreamMetrics upstreamMetrics;
+    private final CacheMetrics cacheMetrics;
     private final RequestTracer tracer;
     private final CallObserver calls;
     private final LongSupplier nanoTime;
@@ -70,6 +77,8 @@ public final class Observability implements AutoCloseable {
         this.log = new JsonLog(logOut, LogLevel.parse(config.observe().logLevel()), clock);
         this.engineMetrics = new EngineMetrics(registry);
         this.gatewayMetrics = new GatewayMetrics(registry, MAX_TENANT_LABELS);
+        this.upstreamMetrics = new UpstreamMetrics(registry);
+        this.cacheMetrics = new CacheMetrics(registry);
         this.tracer = new RequestTracer(openTelemetry, clock, nanoTime);
         this.calls = new CallObserver(current, new CallObserver.Meters(engineMetrics, gatewayMetrics),
                 PriceTable.of(config.models()), usage, tracer, new CallObserver.Clocks(clock, nanoTime),
@@ -116,10 +125,40 @@ public final class Observability implements AutoCloseable {
         return engineMetrics::steps;
     }
 
-    /** Registers the per-model gauges (engine state, model state, load time) of {@code models}. */
+    /** Hears the routing stage's upstream attempts and circuit breakers. */
+    public UpstreamListener upstreamListener() {
+        return upstreamMetrics;
+    }
+
+    /** Exports the API-key cache's hits, misses and evictions ({@code cache="api_key"}). */
+    public void bindKeyCache(Authenticator authenticator) {
+        cacheMetrics.bind("api_key", () -> {
+            Authenticator.CacheStats s = authenticator.cacheStats();
+            return new CacheMetrics.Counts(s.hits(), s.misses(), s.evictions());
+        });
+    }
+
+    /**
+     * Registers the per-model gauges (engine state, model state, load time) of {@code models}, and
+     * their prefix caches summed as {@code cache="prefix"}.
+     */
     public void bindModels(ModelRegistry models) {
         ModelGauges.bind(registry, models);
+        cacheMetrics.bind("prefix", () -> prefixCounts(models));
         models.all().forEach(m -> gatewayMetrics.expectRejects(m.id(), CallObserver.REJECT_CODES));
+    }
+
+    private static CacheMetrics.Counts prefixCounts(ModelRegistry models) {
+        long queries = 0;
+        long hits = 0;
+        long evictions = 0;
+        for (var m : models.all()) {
+            EngineStats s = m.loaded().map(l -> l.engine().stats()).orElse(EngineStats.IDLE);
+            queries += s.prefixCacheQueries();
+            hits += s.prefixCacheHits();
+            evictions += s.prefixCacheEvictions();
+        }
+        return new CacheMetrics.Counts(hits, queries - hits, evictions);
     }
 
     /** Writes a lifecycle event ({@code server_started}, {@code model_ready}, ...) to the log. */
