@@ -94,7 +94,8 @@ public final class ApiHandler extends Handler.Abstract {
             container.addMapping("/v1/stream", (request, response, callback) -> {
                 AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
                 if (auth instanceof AuthResult.Authenticated a) {
-                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller());
+                    return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller(),
+                            StreamSocket.traceHeaders(request.getHeaders()::get));
                 }
                 Response.writeError(request, response, callback, 401, ((AuthResult.Denied) auth).message());
                 return null;

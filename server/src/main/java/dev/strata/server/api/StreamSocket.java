@@ -10,6 +10,11 @@ import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.Generation;
 import dev.strata.server.inference.InferenceService;
+import dev.strata.server.inference.ObservedRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -33,11 +38,14 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final ThreadFactory threads;
     private final String defaultModel;
     private final Caller caller;
+    private final Map<String, String> upgradeHeaders;
     private volatile Session session;
     private volatile Generation running;
 
+    /** @param upgradeHeaders the upgrade request's trace and tenant headers ({@link #traceHeaders}) */
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
-            ThreadFactory threads, String defaultModel, Caller caller) {
+            ThreadFactory threads, String defaultModel, Caller caller, Map<String, String> upgradeHeaders) {
+        this.upgradeHeaders = Map.copyOf(upgradeHeaders);
         this.parser = parser;
         this.inference = inference;
         this.ids = ids;
@@ -48,6 +56,23 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.caller = caller;
     }
 
+    /**
+     * The upgrade request's headers each message's trace continues from ({@code traceparent},
+     * {@code tracestate}) and the tenant header, copied: the request is gone once upgraded.
+     */
+    static Map<String, String> traceHeaders(Function<String, String> header) {
+        Map<String, String> out = new HashMap<>();
+        for (String name : TRACE_HEADERS) {
+            String value = header.apply(name);
+            if (value != null) {
+                out.put(name, value);
+            }
+        }
+        return out;
+    }
+
+    private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "x-strata-tenant");
+
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
@@ -55,6 +80,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String message) {
+        ObservedRequest observed = ObservedRequest.NONE;
         try {
             JsonNode node = read(message);
             if (node.isObject() && "cancel".equals(node.path("type").asText())) {
@@ -64,15 +90,19 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                 }
                 return;
             }
+            observed = inference.observe("WS /v1/stream", "websocket", upgradeHeaders::get);
             if (running != null) {
                 throw new GatewayException.InvalidRequest("a generation is already running on this connection; "
                         + "send {\"type\":\"cancel\"} or wait for its done event", null, "busy");
             }
             ApiRequest request = node.has("messages") ? parser.chat(node) : parser.generate(node, defaultModel);
-            Generation generation = inference.start(ids.next("ws-"), request.call(), CallRecord.unaudited(caller));
+            Generation generation = observed.within(() -> inference.start(ids.next("ws-"), request.call(),
+                    CallRecord.unaudited(caller)));
             running = generation;
-            threads.newThread(() -> stream(generation)).start();
+            ObservedRequest streaming = observed;
+            threads.newThread(() -> stream(generation, streaming)).start();
         } catch (RuntimeException e) {
+            observed.end(Integer.toString(errors.map(e).status()), true);
             sendError(e);
         }
     }
@@ -86,7 +116,9 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         }
     }
 
-    private void stream(Generation generation) {
+    private void stream(Generation generation, ObservedRequest observed) {
+        String status = "ok";
+        boolean failed = false;
         try (generation) {
             while (!generation.done()) {
                 ChoiceEvent ce = generation.next();
@@ -100,6 +132,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         // free the connection before telling the client, so its next request is accepted
                         generation.close();
                         running = null;
+                        observed.end(status, false); // before the client hears done: its next message is a new request
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
                                 new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens())));
                     }
@@ -107,15 +140,20 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                 }
             }
         } catch (InterruptedException e) {
+            status = "interrupted";
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
+            status = "client_gone";
             generation.cancel(); // the client is gone
         } catch (RuntimeException e) {
+            status = Integer.toString(errors.map(e).status());
+            failed = true;
             sendError(e);
         } finally {
             if (running == generation) {
                 running = null;
             }
+            observed.end(status, failed);
         }
     }
 

@@ -27,7 +27,7 @@ public final class GrpcServer {
                 .executor(virtualThreads)
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxBodyBytes()))
                 .addService(io.grpc.ServerInterceptors.intercept(new StrataService(inference, registry),
-                        new AuthInterceptor(authenticator)));
+                        new AuthInterceptor(authenticator), new ObservingInterceptor(inference)));
         if (config.tls().isPresent()) {
             TlsConfig tls = config.tls().get();
             builder.useTransportSecurity(tls.certificatePem().toFile(), tls.privateKeyPem().toFile());
