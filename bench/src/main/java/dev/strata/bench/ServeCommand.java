@@ -48,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Option(names = "--http", description = "drive an in-process Strata server over HTTP (streamed /v1/completions) "
+            + "instead of the engine, and compare the load's counts with /metrics scraped before and after")
+    boolean http;
+
     @Override
     public Integer call() throws Exception {
         boolean withPeer = switch (peer.toLowerCase(Locale.ROOT)) {
@@ -56,6 +60,13 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--peer must be llamacpp or none, got " + peer);
         };
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (http) {
+            if (withPeer) {
+                throw new IllegalArgumentException("--http measures Strata's server alone; leave out --peer");
+            }
+            return new HttpServeRun(model, t, maxBatchTokens).run(new ServeBenchmark.Config(model, t, concurrency,
+                    promptTokens, genTokens, requestsPerClient, false, systemPromptTokens, maxBatchTokens), json);
+        }
         ServeBenchmark.Result r = ServeBenchmark.run(new ServeBenchmark.Config(model, t, concurrency, promptTokens,
                 genTokens, requestsPerClient, withPeer, systemPromptTokens, maxBatchTokens));
         if (json) {
@@ -83,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
                 p.systemPromptTokens(), p.coldTtftMillis(), p.warmTtftMillisMedian(), p.speedup());
     }
 
-    private static void row(String engine, LoadResult x) {
+    static void row(String engine, LoadResult x) {
         System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.0f | %.1f | %.1f |%n", x.concurrency(), engine,
                 x.tokensPerSecond(), x.ttftP50(), x.ttftP99(), x.itlP50(), x.itlP99());
     }
@@ -113,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         return root;
     }
 
-    private static ObjectNode json(ObjectMapper mapper, LoadResult x) {
+    static ObjectNode json(ObjectMapper mapper, LoadResult x) {
         ObjectNode n = mapper.createObjectNode();
         n.put("requests", x.numRequests());
         n.put("generatedTokens", x.generatedTokens());

@@ -72,13 +72,10 @@ public final class ServeBenchmark {
         try (LocalEngine engine = LocalEngine.open(c.model(), options, Tokenizers::fromGguf)) {
             name = engine.modelInfo().name();
             Tokenizer tok = engine.tokenizer();
-            int[] base = tok.encode(TEXT.repeat(1 + c.systemPromptTokens() / 40), false, false);
-            int total = maxConcurrency * c.requestsPerClient();
-            List<int[]> prompts = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                int[] p = Arrays.copyOfRange(base, i % 50, i % 50 + c.promptTokens()); // no shared prefixes
-                p[0] = tok.encode(" " + i, false, false)[0];
-                prompts.add(p);
+            int[] base = baseText(tok, c.systemPromptTokens());
+            List<int[]> prompts = prompts(tok, maxConcurrency * c.requestsPerClient(), c.promptTokens(),
+                    c.systemPromptTokens());
+            for (int[] p : prompts) {
                 peerPrompts.add(text(tok, p));
             }
             drain(engine.submit(request("warm-up", prompts.getFirst(), 16)), System.nanoTime());
@@ -98,6 +95,23 @@ public final class ServeBenchmark {
             levels.add(new Level(strata.get(k), peer));
         }
         return new Result(c, name, levels, prefix);
+    }
+
+    /** The benchmark's text as tokens, long enough for the shared system prompt. */
+    private static int[] baseText(Tokenizer tok, int systemPromptTokens) {
+        return tok.encode(TEXT.repeat(1 + systemPromptTokens / 40), false, false);
+    }
+
+    /** {@code total} prompts of {@code promptTokens} tokens each, no two sharing a prefix. */
+    static List<int[]> prompts(Tokenizer tok, int total, int promptTokens, int systemPromptTokens) {
+        int[] base = baseText(tok, systemPromptTokens);
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            int[] p = Arrays.copyOfRange(base, i % 50, i % 50 + promptTokens); // no shared prefixes
+            p[0] = tok.encode(" " + i, false, false)[0];
+            prompts.add(p);
+        }
+        return prompts;
     }
 
     private static GenerationRequest request(String id, int[] prompt, int genTokens) {

@@ -68,6 +68,7 @@ public final class LocalEngine implements Engine {
     private volatile long numPreemptions;
     private volatile long prefixQueries;
     private volatile long prefixHits;
+    private volatile long prefixEvictions;
     private final FaultInjector faults;
     private final StepListener steps;
 
@@ -182,7 +183,8 @@ public final class LocalEngine implements Engine {
 
     @Override
     public EngineStats stats() {
-        return new EngineStats(numRunning, numWaiting, kvCacheUsage, numPreemptions, prefixQueries, prefixHits);
+        return new EngineStats(numRunning, numWaiting, kvCacheUsage, numPreemptions, prefixQueries, prefixHits,
+                prefixEvictions);
     }
 
     /** Blocks of the KV pool (for tests and metrics). */
@@ -290,6 +292,7 @@ public final class LocalEngine implements Engine {
         numPreemptions = scheduler.numPreemptions();
         prefixQueries = kvManager.prefixQueries();
         prefixHits = kvManager.prefixHits();
+        prefixEvictions = blockPool.numEvictedBlocks();
     }
 
     private void cancelAll(Collection<Sequence> sequences) {

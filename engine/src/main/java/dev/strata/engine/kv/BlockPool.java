@@ -28,6 +28,7 @@ public final class BlockPool {
     private final KvBlock[] blocks;
     private final FreeBlockQueue freeQueue = new FreeBlockQueue();
     private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
+    private long numEvictedBlocks;
 
     public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth) {
         if (numBlocks < 1 || blockSize < 1 || numLayers < 1 || keyWidth < 1 || valueWidth < 1) {
@@ -106,6 +107,11 @@ public final class BlockPool {
         return 1.0 - (double) freeQueue.size() / blocks.length;
     }
 
+    /** Cumulative: cached blocks handed out again, forgetting their prefix (prefix-cache evictions). */
+    public long numEvictedBlocks() {
+        return numEvictedBlocks;
+    }
+
     /** Blocks findable by hash (referenced or not). */
     public int numCachedBlocks() {
         return cachedBlocks.size();
@@ -129,6 +135,7 @@ public final class BlockPool {
             return null;
         }
         if (b.cached) {
+            numEvictedBlocks++;
             cachedBlocks.remove(b.hash);
             b.cached = false;
             b.hash = KvBlock.NO_HASH;

@@ -12,5 +12,6 @@ class EngineStatsTest {
         assertThatThrownBy(() -> new EngineStats(0, 0, 1.5, 0, 0, 0)).hasMessageContaining("kvCacheUsage");
         assertThatThrownBy(() -> new EngineStats(0, 0, Double.NaN, 0, 0, 0)).hasMessageContaining("kvCacheUsage");
         assertThatThrownBy(() -> new EngineStats(0, 0, 0, 0, 1, 2)).hasMessageContaining("prefixCacheHits");
+        assertThatThrownBy(() -> new EngineStats(0, 0, 0, 0, 0, 0, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -83,8 +83,10 @@ class KvCacheManagerTest {
 
         assertThat(kv.computedBlocks(prompt, 9).numTokens()).isEqualTo(8);
         // 7 blocks: the 5 never used, the uncached partial block, then the least recently freed cached one
+        assertThat(pool.numEvictedBlocks()).isZero();
         assertThat(kv.allocateSlots(kv.newCache(), 0, 25, ComputedBlocks.NONE)).isTrue();
         assertThat(pool.numCachedBlocks()).isEqualTo(1);
+        assertThat(pool.numEvictedBlocks()).isEqualTo(1);
         ComputedBlocks hit = kv.computedBlocks(prompt, 9);
         assertThat(hit.numTokens()).isEqualTo(4); // the first block survived: it was freed last
         assertThat(kv.allocateSlots(kv.newCache(), 0, 1, hit)).isFalse(); // 1 revived + 1 new > 1 free

@@ -72,8 +72,10 @@ public final class ApiHandler extends Handler.Abstract {
         ModelsEndpoint models = new ModelsEndpoint(registry);
         HealthEndpoint health = new HealthEndpoint(registry, shuttingDown, options.retryAfterSeconds());
         ResponseShapes.Version version = new ResponseShapes.Version(options.version(), Runtime.version().toString());
-        route("POST", "/v1/chat/completions", new ChatCompletionsEndpoint(parser, inference, ids, clock, fingerprint));
-        route("POST", "/v1/completions", new CompletionsEndpoint(parser, inference, ids, clock, fingerprint));
+        route("POST", "/v1/chat/completions", new ChatCompletionsEndpoint(parser, inference, ids, clock, fingerprint,
+                tenancy.prices()));
+        route("POST", "/v1/completions", new CompletionsEndpoint(parser, inference, ids, clock, fingerprint,
+                tenancy.prices()));
         route("POST", "/v1/generate", new GenerateEndpoint(parser, inference, registry, ids));
         route("GET", "/v1/models", models::list);
         route("GET", "/health/live", health::live);
@@ -95,7 +97,7 @@ public final class ApiHandler extends Handler.Abstract {
                 AuthResult auth = tenancy.authenticator().authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
                 if (auth instanceof AuthResult.Authenticated a) {
                     return new StreamSocket(parser, inference, ids, json, errors, threads, defaultModel, a.caller(),
-                            auditor);
+                            auditor, StreamSocket.traceHeaders(request.getHeaders()::get));
                 }
                 String denied = ((AuthResult.Denied) auth).message();
                 auditor.close(auditor.open(ids.next("ws-"), Caller.ANONYMOUS, request.getHeadersNanoTime()),

@@ -3,6 +3,7 @@ package dev.strata.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.server.inference.Generation;
+import dev.strata.server.cost.PriceTable;
 import dev.strata.server.inference.InferenceService;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,9 +20,10 @@ final class ChatCompletionsEndpoint extends GenerationEndpoint<ResponseShapes.Ch
     private final CallParser parser;
     private final String fingerprint;
 
+    /** @param prices what the streamed usage chunk's {@code cost_usd} is priced from */
     ChatCompletionsEndpoint(CallParser parser, InferenceService inference, RequestIds ids, Clock clock,
-            String fingerprint) {
-        super(inference, ids, "chatcmpl-", clock);
+            String fingerprint, PriceTable prices) {
+        super(inference, ids, "chatcmpl-", clock, prices);
         this.parser = parser;
         this.fingerprint = fingerprint;
     }

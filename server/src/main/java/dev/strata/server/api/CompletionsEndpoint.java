@@ -3,6 +3,7 @@ package dev.strata.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.engine.generate.GenerationEvent;
 import dev.strata.server.inference.Generation;
+import dev.strata.server.cost.PriceTable;
 import dev.strata.server.inference.InferenceService;
 import java.time.Clock;
 import java.util.List;
@@ -18,9 +19,10 @@ final class CompletionsEndpoint extends GenerationEndpoint<ResponseShapes.Comple
     private final CallParser parser;
     private final String fingerprint;
 
+    /** @param prices what the streamed usage chunk's {@code cost_usd} is priced from */
     CompletionsEndpoint(CallParser parser, InferenceService inference, RequestIds ids, Clock clock,
-            String fingerprint) {
-        super(inference, ids, "cmpl-", clock);
+            String fingerprint, PriceTable prices) {
+        super(inference, ids, "cmpl-", clock, prices);
         this.parser = parser;
         this.fingerprint = fingerprint;
     }

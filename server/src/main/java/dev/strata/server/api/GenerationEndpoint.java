@@ -3,6 +3,7 @@ package dev.strata.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.strata.engine.generate.GenerationEvent;
+import dev.strata.server.cost.PriceTable;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.Generation;
 import dev.strata.server.inference.InferenceService;
@@ -15,7 +16,8 @@ import java.util.List;
  * The flow shared by {@code /v1/chat/completions} and {@code /v1/completions}: parse the body, name
  * the request, start the generation (cancelled when the client goes), then either collect it into one
  * response object or stream one chunk per token, a chunk per finish reason, the usage chunk when
- * asked, then {@code [DONE]}. Subclasses supply only what differs: the request parser, the id prefix
+ * asked (with {@code usage.cost_usd}: a streamed response's headers left before its cost was known),
+ * then {@code [DONE]}. Subclasses supply only what differs: the request parser, the id prefix
  * and the shape of choices and chunks.
  *
  * @param <C> the choice type of the whole (non-streamed) response
@@ -25,8 +27,10 @@ abstract class GenerationEndpoint<C> implements Endpoint {
     private final RequestIds ids;
     private final String idPrefix;
     private final Clock clock;
+    private final PriceTable prices;
 
-    GenerationEndpoint(InferenceService inference, RequestIds ids, String idPrefix, Clock clock) {
+    GenerationEndpoint(InferenceService inference, RequestIds ids, String idPrefix, Clock clock, PriceTable prices) {
+        this.prices = prices;
         this.inference = inference;
         this.ids = ids;
         this.idPrefix = idPrefix;
@@ -121,7 +125,10 @@ abstract class GenerationEndpoint<C> implements Endpoint {
             }
         }
         if (request.includeUsage()) {
-            events.send(chunks.usage(ResponseShapes.Usage.of(generation.promptTokens(), completionTokens)));
+            // the cost header went out with the stream's headers, before the cost was known: the chunk carries it
+            double cost = prices.costUsd(generation.model(), generation.promptTokens(), completionTokens);
+            events.send(chunks.usage(ResponseShapes.Usage.of(generation.promptTokens(), completionTokens)
+                    .withCostUsd(cost)));
         }
         events.done();
     }

@@ -15,9 +15,18 @@ import java.util.Map;
 final class ResponseShapes {
     private ResponseShapes() {}
 
-    record Usage(int promptTokens, int completionTokens, int totalTokens) {
+    /**
+     * Token counts; {@code cost_usd} (a Strata extension, from the price table) only in a stream's
+     * final usage chunk, where the {@code x-strata-cost-usd} header could not be.
+     */
+    record Usage(int promptTokens, int completionTokens, int totalTokens,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double costUsd) {
         static Usage of(int prompt, int completion) {
-            return new Usage(prompt, completion, prompt + completion);
+            return new Usage(prompt, completion, prompt + completion, null);
+        }
+
+        Usage withCostUsd(double usd) {
+            return new Usage(promptTokens, completionTokens, totalTokens, usd);
         }
     }
 

@@ -11,6 +11,11 @@ import dev.strata.server.auth.Caller;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.Generation;
 import dev.strata.server.inference.InferenceService;
+import dev.strata.server.inference.ObservedRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -40,11 +45,15 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final String defaultModel;
     private final Caller caller;
     private final Auditor auditor;
+    private final Map<String, String> upgradeHeaders;
     private volatile Session session;
     private volatile Generation running;
 
+    /** @param upgradeHeaders the upgrade request's trace and tenant headers ({@link #traceHeaders}) */
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
-            ThreadFactory threads, String defaultModel, Caller caller, Auditor auditor) {
+            ThreadFactory threads, String defaultModel, Caller caller, Auditor auditor,
+            Map<String, String> upgradeHeaders) {
+        this.upgradeHeaders = Map.copyOf(upgradeHeaders);
         this.parser = parser;
         this.inference = inference;
         this.ids = ids;
@@ -56,6 +65,23 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.auditor = auditor;
     }
 
+    /**
+     * The upgrade request's headers each message's trace continues from ({@code traceparent},
+     * {@code tracestate}) and the tenant header, copied: the request is gone once upgraded.
+     */
+    static Map<String, String> traceHeaders(Function<String, String> header) {
+        Map<String, String> out = new HashMap<>();
+        for (String name : TRACE_HEADERS) {
+            String value = header.apply(name);
+            if (value != null) {
+                out.put(name, value);
+            }
+        }
+        return out;
+    }
+
+    private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "x-strata-tenant");
+
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
@@ -65,6 +91,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     public void onWebSocketText(String message) {
         String id = ids.next("ws-");
         CallRecord record = auditor.open(id, caller); // a cancel message drops it unstored
+        ObservedRequest observed = ObservedRequest.NONE;
         try {
             JsonNode node = read(message);
             if (node.isObject() && "cancel".equals(node.path("type").asText())) {
@@ -74,16 +101,19 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                 }
                 return;
             }
+            observed = inference.observe("WS /v1/stream", "websocket", upgradeHeaders::get);
             if (running != null) {
                 throw new GatewayException.InvalidRequest("a generation is already running on this connection; "
                         + "send {\"type\":\"cancel\"} or wait for its done event", null, "busy");
             }
             ApiRequest request = node.has("messages") ? parser.chat(node) : parser.generate(node, defaultModel);
-            Generation generation = inference.start(id, request.call(), record);
+            Generation generation = observed.within(() -> inference.start(id, request.call(), record));
             running = generation;
-            threads.newThread(() -> stream(generation, record)).start();
+            ObservedRequest streaming = observed;
+            threads.newThread(() -> stream(generation, record, streaming)).start();
         } catch (RuntimeException e) {
             auditor.close(record, ENDPOINT, errors.map(e).status(), e.getMessage());
+            observed.end(Integer.toString(errors.map(e).status()), true);
             sendError(e);
         }
     }
@@ -97,8 +127,10 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         }
     }
 
-    private void stream(Generation generation, CallRecord record) {
+    private void stream(Generation generation, CallRecord record, ObservedRequest observed) {
         boolean audited = false;
+        String status = "ok";
+        boolean failed = false;
         try (generation) {
             while (!generation.done()) {
                 ChoiceEvent ce = generation.next();
@@ -114,6 +146,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         auditor.close(record, ENDPOINT, 200, null);
                         audited = true;
                         running = null;
+                        observed.end(status, false); // before the client hears done: its next message is a new request
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
                                 new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens())));
                     }
@@ -121,8 +154,10 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                 }
             }
         } catch (InterruptedException e) {
+            status = "interrupted";
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
+            status = "client_gone";
             generation.cancel(); // the client is gone
         } catch (RuntimeException e) {
             if (!audited) {
@@ -130,6 +165,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                 auditor.close(record, ENDPOINT, errors.map(e).status(), e.getMessage());
                 audited = true;
             }
+            status = Integer.toString(errors.map(e).status());
+            failed = true;
             sendError(e);
         } finally {
             if (!audited) {
@@ -139,6 +176,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             if (running == generation) {
                 running = null;
             }
+            observed.end(status, failed);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.strata.server.tenant.ApiKey;
 import dev.strata.server.tenant.Tenant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,8 +21,17 @@ public final class Authenticator {
     private final long cacheNanos;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
 
     private record Cached(Optional<ApiKey> key, Optional<Tenant> tenant, long loadedNanos) {}
+
+    /**
+     * Cumulative counts of the key cache: lookups answered from it, lookups that went to the store,
+     * and entries dropped because they had expired.
+     */
+    public record CacheStats(long hits, long misses, long evictions) {}
 
     /**
      * @param required   false: every request is anonymous, no key needed (keys sent are ignored)
@@ -35,6 +45,11 @@ public final class Authenticator {
         this.required = required;
         this.cacheNanos = cacheNanos;
         this.nanoTime = nanoTime;
+    }
+
+    /** The key cache's counts so far (for metrics). */
+    public CacheStats cacheStats() {
+        return new CacheStats(hits.sum(), misses.sum(), evictions.sum());
     }
 
     public boolean required() {
@@ -77,7 +92,12 @@ public final class Authenticator {
         long now = nanoTime.getAsLong();
         Cached c = cache.get(id);
         if (c != null && now - c.loadedNanos() < cacheNanos) {
+            hits.increment();
             return c;
+        }
+        misses.increment();
+        if (c != null) {
+            evictions.increment();
         }
         Optional<ApiKey> key = store.key(id);
         Optional<Tenant> tenant = key.flatMap(k -> store.tenant(k.tenant()));

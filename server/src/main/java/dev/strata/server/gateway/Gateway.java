@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
         this.tenancy = new Tenancy(config.tenancy(), PriceTable.of(config.models()), limits.maxConcurrentRequests(),
                 limits.retryAfterSeconds(), clock, System::nanoTime, new dev.strata.server.metrics.LimiterMetrics(
                         observability.registry(), Observability.MAX_TENANT_LABELS));
+        observability.bindKeyCache(tenancy.authenticator());
         this.inference = new InferenceService(registry, tenancy.admission(), limits.retryAfterSeconds(),
                 Thread.ofVirtual().name("strata-choice-", 0).factory(), System::nanoTime,
                 observability.inferenceListener());
@@ -78,7 +79,8 @@ public final class Gateway implements AutoCloseable {
         this.routes = gatewaySection.get() == null ? null
                 : new RouteStage(gatewaySection, clock, System.getenv(), com.fasterxml.jackson.databind.json.JsonMapper
                         .builder().build(), (name, model) -> new dev.strata.server.api.LocalChatBackend(name, model,
-                                inference, limits.maxN(), RandomGenerator.of("L64X128MixRandom"), clock));
+                                inference, limits.maxN(), RandomGenerator.of("L64X128MixRandom"), clock),
+                        observability.upstreamListener());
         this.http = new HttpServer(config.server(),
                 server -> observability.wrap(routes == null
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())

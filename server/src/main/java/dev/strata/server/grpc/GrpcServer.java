@@ -28,7 +28,7 @@ public final class GrpcServer {
                 .executor(virtualThreads)
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.limits().maxBodyBytes()))
                 .addService(io.grpc.ServerInterceptors.intercept(new StrataService(inference, registry, auditor),
-                        new AuthInterceptor(authenticator, auditor)));
+                        new AuthInterceptor(authenticator, auditor), new ObservingInterceptor(inference)));
         if (config.tls().isPresent()) {
             TlsConfig tls = config.tls().get();
             builder.useTransportSecurity(tls.certificatePem().toFile(), tls.privateKeyPem().toFile());

@@ -30,6 +30,17 @@ public interface InferenceListener {
     void rejected(String model, String reason);
 
     /**
+     * A request arrived over gRPC or WebSocket ({@code transport}); the calls it starts inside
+     * {@link ObservedRequest#within} belong to it. Nothing is observed by default.
+     *
+     * @param name    the request's span name ({@code strata.v1.Strata/Generate}, {@code WS /v1/stream})
+     * @param headers its metadata or upgrade headers by lower-case name ({@code traceparent}), or null
+     */
+    default ObservedRequest open(String name, String transport, java.util.function.Function<String, String> headers) {
+        return ObservedRequest.NONE;
+    }
+
+    /**
      * One started call.
      *
      * @param id             the call's id ({@code chatcmpl-...})

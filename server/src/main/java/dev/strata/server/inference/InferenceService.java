@@ -147,6 +147,15 @@ public final class InferenceService {
         return generation;
     }
 
+    /**
+     * Opens a request that arrived over gRPC or WebSocket, so the calls it {@link ObservedRequest#within
+     * starts} are traced and counted like an HTTP request's; see {@link InferenceListener#open}.
+     */
+    public ObservedRequest observe(String name, String transport,
+            java.util.function.Function<String, String> headers) {
+        return listener.open(name, transport, headers);
+    }
+
     private static List<int[]> tokenize(Prompt prompt, LoadedModel loaded, Tokenizer tokenizer) {
         List<int[]> out = switch (prompt) {
             case Prompt.Texts t -> t.texts().stream().map(s -> tokenizer.encode(s, true, false)).toList();

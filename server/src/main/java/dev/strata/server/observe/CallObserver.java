@@ -7,15 +7,18 @@ import dev.strata.server.cost.UsageStore;
 import dev.strata.server.inference.ChoiceEvent;
 import dev.strata.server.inference.InferenceCall;
 import dev.strata.server.inference.InferenceListener;
+import dev.strata.server.inference.ObservedRequest;
 import dev.strata.server.inference.Prompt;
 import dev.strata.server.metrics.EngineMetrics;
 import dev.strata.server.metrics.GatewayMetrics;
 import dev.strata.server.trace.RequestTracer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,8 +26,9 @@ import java.util.function.LongSupplier;
  * inter-token latencies, the stage spans of the request's trace (parse, admission, and per choice
  * queue, prefill, decode), and — once every choice has ended — its cost: the
  * {@code x-strata-cost-usd} header (when the response has not started yet), the cost and token
- * counters, and a usage entry. Calls started outside an HTTP request (WebSocket, in-process) are
- * counted the same, under the tenant {@code default}, without spans.
+ * counters, and a usage entry. gRPC calls and WebSocket messages {@link #open open} a request of
+ * their own and get the same spans; calls started outside any request (in-process) are counted
+ * the same, under the tenant {@code default}, without spans.
  */
 final class CallObserver implements InferenceListener {
     static final String COST_HEADER = "x-strata-cost-usd";
@@ -90,6 +94,26 @@ final class CallObserver implements InferenceListener {
             scope.span.setAttribute("strata.admission.decision", "rejected");
             scope.span.setAttribute("strata.admission.reason", code);
         }
+    }
+
+    /**
+     * A gRPC call or WebSocket message: a server span continuing the {@code traceparent} of
+     * {@code headers}, the tenant from {@code x-strata-tenant} as for HTTP.
+     */
+    @Override
+    public ObservedRequest open(String name, String transport, Function<String, String> headers) {
+        long received = nanoTime.getAsLong();
+        Function<String, String> h = headers == null ? k -> null : headers;
+        Span span = tracer.startRequest(name, h, received);
+        span.setAttribute("network.protocol.name", transport);
+        if ("grpc".equals(transport)) {
+            span.setAttribute("rpc.system", "grpc");
+            span.setAttribute("rpc.method", name);
+        }
+        String tenant = h.apply(ObservingHandler.TENANT_HEADER);
+        RequestScope scope = new RequestScope(transport, name, tenant == null ? DEFAULT_TENANT : tenant, received,
+                span, null);
+        return new TransportRequest(current, scope, tracer, nanoTime);
     }
 
     /** Every value {@link #rejectCode} returns. */
@@ -217,7 +241,7 @@ final class CallObserver implements InferenceListener {
                 scope.span.setAttribute("gen_ai.usage.input_tokens", promptTokens);
                 scope.span.setAttribute("gen_ai.usage.output_tokens", completionTokens);
                 scope.span.setAttribute("strata.cost_usd", cost);
-                if (!scope.response.isCommitted()) {
+                if (scope.response != null && !scope.response.isCommitted()) {
                     scope.response.getHeaders().put(COST_HEADER, formatUsd(cost));
                 }
             }

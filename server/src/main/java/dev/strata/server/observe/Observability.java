@@ -1,18 +1,26 @@
 package dev.strata.server.observe;
 
+import dev.strata.engine.generate.EngineStats;
 import dev.strata.engine.generate.StepListener;
+import dev.strata.server.auth.Authenticator;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.config.TenancyConfig;
 import dev.strata.server.cost.InMemoryUsageStore;
+import dev.strata.server.cost.JdbcUsageStore;
 import dev.strata.server.cost.PriceTable;
 import dev.strata.server.cost.UsageStore;
 import dev.strata.server.inference.InferenceListener;
 import dev.strata.server.log.JsonLog;
 import dev.strata.server.log.LogLevel;
+import dev.strata.server.metrics.CacheMetrics;
 import dev.strata.server.metrics.EngineMetrics;
 import dev.strata.server.metrics.GatewayMetrics;
 import dev.strata.server.metrics.ModelGauges;
 import dev.strata.server.metrics.PrometheusRegistries;
+import dev.strata.server.metrics.UpstreamMetrics;
 import dev.strata.server.registry.ModelRegistry;
+import dev.strata.server.route.UpstreamListener;
+import dev.strata.server.store.Database;
 import dev.strata.server.trace.RequestTracer;
 import dev.strata.server.trace.TracingSetup;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,6 +55,8 @@ public final class Observability implements AutoCloseable {
     private final ScopedValue<RequestScope> current = ScopedValue.newInstance();
     private final EngineMetrics engineMetrics;
     private final GatewayMetrics gatewayMetrics;
+    private final UpstreamMetrics upstreamMetrics;
+    private final CacheMetrics cacheMetrics;
     private final RequestTracer tracer;
     private final CallObserver calls;
     private final LongSupplier nanoTime;
@@ -67,6 +77,8 @@ public final class Observability implements AutoCloseable {
         this.log = new JsonLog(logOut, LogLevel.parse(config.observe().logLevel()), clock);
         this.engineMetrics = new EngineMetrics(registry);
         this.gatewayMetrics = new GatewayMetrics(registry, MAX_TENANT_LABELS);
+        this.upstreamMetrics = new UpstreamMetrics(registry);
+        this.cacheMetrics = new CacheMetrics(registry);
         this.tracer = new RequestTracer(openTelemetry, clock, nanoTime);
         this.calls = new CallObserver(current, new CallObserver.Meters(engineMetrics, gatewayMetrics),
                 PriceTable.of(config.models()), usage, tracer, new CallObserver.Clocks(clock, nanoTime),
@@ -76,12 +88,25 @@ public final class Observability implements AutoCloseable {
 
     /**
      * The production setup: Prometheus with JVM and process meters, OpenTelemetry from the
-     * {@code OTEL_*} variables in {@code env} (off unless configured), usage in memory, logs on
-     * standard output.
+     * {@code OTEL_*} variables in {@code env} (off unless configured), usage in the tenancy database
+     * ({@link #usageStore}), logs on standard output.
      */
     public static Observability fromEnvironment(StrataConfig config, Map<String, String> env, Clock clock) {
         return new Observability(config, PrometheusRegistries.withJvmMetrics(), new TracingSetup(env).open(),
-                new InMemoryUsageStore(), System.out, clock, System::nanoTime);
+                usageStore(config.tenancy()), System.out, clock, System::nanoTime);
+    }
+
+    /**
+     * Usage kept where keys and the audit log are: the PostgreSQL URL when configured, else the
+     * SQLite file in the data directory (its own connection, so the table survives restarts), else
+     * in memory.
+     */
+    static UsageStore usageStore(TenancyConfig tenancy) {
+        if (tenancy.databaseUrl() != null) {
+            return new JdbcUsageStore(Database.open(tenancy.databaseUrl(), null, null));
+        }
+        return tenancy.dataDir().<UsageStore>map(dir -> new JdbcUsageStore(Database.sqlite(dir)))
+                .orElseGet(InMemoryUsageStore::new);
     }
 
     /** {@code api} with {@code /metrics} and {@code /v1/usage} in front and every request observed. */
@@ -100,10 +125,40 @@ public final class Observability implements AutoCloseable {
         return engineMetrics::steps;
     }
 
-    /** Registers the per-model gauges (engine state, model state, load time) of {@code models}. */
+    /** Hears the routing stage's upstream attempts and circuit breakers. */
+    public UpstreamListener upstreamListener() {
+        return upstreamMetrics;
+    }
+
+    /** Exports the API-key cache's hits, misses and evictions ({@code cache="api_key"}). */
+    public void bindKeyCache(Authenticator authenticator) {
+        cacheMetrics.bind("api_key", () -> {
+            Authenticator.CacheStats s = authenticator.cacheStats();
+            return new CacheMetrics.Counts(s.hits(), s.misses(), s.evictions());
+        });
+    }
+
+    /**
+     * Registers the per-model gauges (engine state, model state, load time) of {@code models}, and
+     * their prefix caches summed as {@code cache="prefix"}.
+     */
     public void bindModels(ModelRegistry models) {
         ModelGauges.bind(registry, models);
+        cacheMetrics.bind("prefix", () -> prefixCounts(models));
         models.all().forEach(m -> gatewayMetrics.expectRejects(m.id(), CallObserver.REJECT_CODES));
+    }
+
+    private static CacheMetrics.Counts prefixCounts(ModelRegistry models) {
+        long queries = 0;
+        long hits = 0;
+        long evictions = 0;
+        for (var m : models.all()) {
+            EngineStats s = m.loaded().map(l -> l.engine().stats()).orElse(EngineStats.IDLE);
+            queries += s.prefixCacheQueries();
+            hits += s.prefixCacheHits();
+            evictions += s.prefixCacheEvictions();
+        }
+        return new CacheMetrics.Counts(hits, queries - hits, evictions);
     }
 
     /** Writes a lifecycle event ({@code server_started}, {@code model_ready}, ...) to the log. */
@@ -119,10 +174,14 @@ public final class Observability implements AutoCloseable {
         return usage;
     }
 
-    /** Flushes buffered spans and closes the meter registry. */
+    /** Flushes buffered spans, closes the meter registry and the usage store. */
     @Override
     public void close() {
-        TracingSetup.shutdown(openTelemetry);
-        registry.close();
+        try {
+            TracingSetup.shutdown(openTelemetry);
+            registry.close();
+        } finally {
+            usage.close();
+        }
     }
 }

@@ -8,6 +8,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -74,6 +76,10 @@ final class ObservingHandler extends Handler.Wrapper {
         Response observed = new Response.Wrapper(request, response) {
             @Override
             public void write(boolean last, ByteBuffer content, Callback written) {
+                if (!isCommitted() && isEventStream(getHeaders())) {
+                    // chunked already; the cost is known when the last chunk goes out
+                    setTrailersSupplier(() -> costTrailer(scope));
+                }
                 if (last) {
                     finish(scope, getStatus(), null);
                 }
@@ -98,6 +104,18 @@ final class ObservingHandler extends Handler.Wrapper {
             finish(scope, 404, null);
         }
         return handled;
+    }
+
+    private static boolean isEventStream(HttpFields headers) {
+        String type = headers.get(HttpHeader.CONTENT_TYPE);
+        return type != null && type.startsWith("text/event-stream");
+    }
+
+    /** {@code x-strata-cost-usd} as an HTTP trailer of a streamed response, once the call was priced. */
+    private static HttpFields costTrailer(RequestScope scope) {
+        Double cost = scope.costUsd;
+        return cost == null ? HttpFields.EMPTY
+                : HttpFields.build().put(CallObserver.COST_HEADER, CallObserver.formatUsd(cost));
     }
 
     /** The route label of {@code path}: a served path, {@code /v1/models/{model}}, or {@code unmatched}. */

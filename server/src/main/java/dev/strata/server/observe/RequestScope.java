@@ -17,6 +17,7 @@ final class RequestScope {
     final String tenant;
     final long receivedNanos;
     final Span span;
+    /** The HTTP response, or null for a gRPC call or WebSocket message. */
     final Response response;
     final AtomicBoolean finished = new AtomicBoolean();
 

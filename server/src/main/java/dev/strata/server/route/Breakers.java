@@ -16,11 +16,18 @@ final class Breakers {
     private final Map<String, CircuitBreaker> byTarget = new ConcurrentHashMap<>();
     private final Map<String, Long> coolDownUntilMillis = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final UpstreamListener listener;
     private volatile CircuitBreakerConfig config;
     private volatile RoutesConfig.BreakerSpec spec;
 
     Breakers(RoutesConfig.BreakerSpec spec, Clock clock) {
+        this(spec, clock, UpstreamListener.NONE);
+    }
+
+    /** @param listener told of every breaker made, so it can follow its state */
+    Breakers(RoutesConfig.BreakerSpec spec, Clock clock, UpstreamListener listener) {
         this.clock = clock;
+        this.listener = listener;
         configure(spec);
     }
 
@@ -40,7 +47,11 @@ final class Breakers {
     }
 
     CircuitBreaker of(String target) {
-        return byTarget.computeIfAbsent(target, t -> CircuitBreaker.of(t, config));
+        return byTarget.computeIfAbsent(target, t -> {
+            CircuitBreaker made = CircuitBreaker.of(t, config);
+            listener.breakerMade(t, made);
+            return made;
+        });
     }
 
     /** State of each breaker made so far, for the admin view. */

@@ -29,8 +29,16 @@ final class Fallback {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final LongSupplier nanoClock;
+    private final UpstreamListener listener;
 
     Fallback(Breakers breakers, Sleeper sleeper, RandomGenerator random, LongSupplier nanoClock) {
+        this(breakers, sleeper, random, nanoClock, UpstreamListener.NONE);
+    }
+
+    /** @param listener hears each attempt's outcome and duration */
+    Fallback(Breakers breakers, Sleeper sleeper, RandomGenerator random, LongSupplier nanoClock,
+            UpstreamListener listener) {
+        this.listener = listener;
         this.breakers = breakers;
         this.sleeper = sleeper;
         this.random = random;
@@ -76,12 +84,15 @@ final class Fallback {
                 switch (result) {
                     case BackendResult.Answered a -> {
                         breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+                        listener.attempted(target.name(), "ok", took);
                         trail.add(target.name() + ":ok");
                         return new Outcome(a, trail);
                     }
                     case BackendResult.Failed f -> {
                         record(breaker, f, took);
-                        trail.add(target.name() + ":" + f.failure().name().toLowerCase(java.util.Locale.ROOT));
+                        String outcome = f.failure().name().toLowerCase(java.util.Locale.ROOT);
+                        listener.attempted(target.name(), outcome, took);
+                        trail.add(target.name() + ":" + outcome);
                         last = f;
                         if (f.streamStarted() || !f.failure().retryable()) {
                             return new Outcome(f, trail);

@@ -31,13 +31,21 @@ public final class RouteStage implements AutoCloseable {
     /** @param local makes the backend of a locally served model: (upstream name, model id) */
     public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
             java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local) {
+        this(source, clock, environment, json, local, UpstreamListener.NONE);
+    }
+
+    /** @param upstreams hears every upstream attempt and circuit breaker (metrics) */
+    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
+            java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local,
+            UpstreamListener upstreams) {
         this.json = json;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local), clock,
-                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json);
+                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json,
+                upstreams);
         if (source instanceof RoutesSource file) {
             watch(file.file());
         }

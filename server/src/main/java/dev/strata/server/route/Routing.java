@@ -44,14 +44,23 @@ public final class Routing implements AutoCloseable {
     public Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
             Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
             ObjectMapper json) {
+        this(source, factory, clock, nanoClock, sleeper, random, scheduler, shadowExecutor, json,
+                UpstreamListener.NONE);
+    }
+
+    /** @param upstreams hears every upstream attempt and breaker (metrics) */
+    public Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
+            Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
+            ObjectMapper json, UpstreamListener upstreams) {
         this.source = source;
         this.factory = factory;
         this.scheduler = scheduler;
         this.nanoClock = nanoClock;
         this.json = json;
-        this.breakers = new Breakers(RoutesConfig.BreakerSpec.DEFAULTS, clock);
+        this.breakers = new Breakers(RoutesConfig.BreakerSpec.DEFAULTS, clock, upstreams);
         this.shadow = new Shadow(shadowExecutor, nanoClock);
-        this.router = new Router(new Fallback(breakers, sleeper, random, nanoClock), shadow, random, nanoClock, json);
+        this.router = new Router(new Fallback(breakers, sleeper, random, nanoClock, upstreams), shadow, random,
+                nanoClock, json);
         reload();
     }
 

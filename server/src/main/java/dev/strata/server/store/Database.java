@@ -77,6 +77,11 @@ public final class Database implements AutoCloseable {
                     + " error TEXT, prompt_sha256 TEXT, output_sha256 TEXT, prompt_text TEXT, output_text TEXT)");
             s.execute("CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms)");
             s.execute("CREATE INDEX IF NOT EXISTS audit_tenant_time ON audit (tenant, time_ms)");
+            s.execute("CREATE TABLE IF NOT EXISTS usage_daily (tenant TEXT NOT NULL, model TEXT NOT NULL,"
+                    + " day TEXT NOT NULL, requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,"
+                    + " completion_tokens BIGINT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL,"
+                    + " PRIMARY KEY (tenant, model, day))");
+            s.execute("CREATE INDEX IF NOT EXISTS usage_daily_day ON usage_daily (day)");
         }
     }
 

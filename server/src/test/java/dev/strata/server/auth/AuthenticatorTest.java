@@ -50,6 +50,20 @@ class AuthenticatorTest {
     }
 
     @Test
+    void keyCacheCountsHitsMissesAndExpiredEntries() {
+        KeyMaker.NewKey k = key("acme");
+        assertThat(auth.cacheStats()).isEqualTo(new Authenticator.CacheStats(0, 0, 0));
+        auth.authenticate("Bearer " + k.text()); // miss: loaded from the store
+        auth.authenticate("Bearer " + k.text()); // hit
+        nanos.addAndGet(100_000_000L);
+        auth.authenticate("Bearer " + k.text()); // hit
+        nanos.addAndGet(500_000_000L);
+        auth.authenticate("Bearer " + k.text()); // expired: evicted and loaded again
+        auth.authenticate("Bearer " + k.text()); // hit
+        assertThat(auth.cacheStats()).isEqualTo(new Authenticator.CacheStats(3, 2, 1));
+    }
+
+    @Test
     void revocationTakesEffectWhenTheCacheEntryExpires() {
         KeyMaker.NewKey k = key("acme");
         assertThat(auth.authenticate("Bearer " + k.text())).isInstanceOf(AuthResult.Authenticated.class);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Checks of the Helm chart that need no Helm (these machines have none; {@code helm lint} and
- * {@code helm template} run where it is installed): every {@code .Values} path a template reads
+ * Checks of the Helm chart that need no Helm ({@link HelmTemplateTest} runs the real
+ * {@code helm lint} and {@code helm template}): every {@code .Values} path a template reads
  * exists in {@code values.yaml}, template actions are balanced, the probes use the server's health
  * routes, and the configuration the chart mounts is one the server accepts.
  */

@@ -47,9 +47,10 @@ final class ObservedServer implements AutoCloseable {
     final Http http;
     private final ObjectMapper json = new ObjectMapper();
 
-    private ObservedServer(ObserveConfig observe, Limits limits) throws Exception {
+    private ObservedServer(ObserveConfig observe, Limits limits, int grpcPort) throws Exception {
         Path model = Path.of(System.getProperty("strata.models.dir", "../models"), "stories260K.gguf");
-        ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5), limits, Optional.empty());
+        ServerConfig server = new ServerConfig("127.0.0.1", 0, grpcPort, Duration.ofSeconds(5), limits,
+                Optional.empty());
         StrataConfig config = new StrataConfig(server,
                 List.of(new ModelConfig(MODEL, model, 1, 0, SamplingDefaults.NONE, PRICE)), observe);
         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
@@ -64,11 +65,16 @@ final class ObservedServer implements AutoCloseable {
     }
 
     static ObservedServer start(ObserveConfig observe) throws Exception {
-        return new ObservedServer(observe, Limits.DEFAULTS);
+        return new ObservedServer(observe, Limits.DEFAULTS, -1);
+    }
+
+    /** With gRPC on a free port as well ({@code gateway.grpcPort()}). */
+    static ObservedServer startWithGrpc(ObserveConfig observe) throws Exception {
+        return new ObservedServer(observe, Limits.DEFAULTS, 0);
     }
 
     static ObservedServer start(ObserveConfig observe, Limits limits) throws Exception {
-        return new ObservedServer(observe, limits);
+        return new ObservedServer(observe, limits, -1);
     }
 
     /** {@code GET /metrics}, parsed. */
