@@ -57,14 +57,23 @@ final class F32Tensor extends FloatTensor {
      * gives the same numbers however its tokens are grouped.
      */
     static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
-        dot4(row, 0, x, xOffset, length, out, outOffset, outStride);
+        dot4(row, 0, x, xOffset, length, out, outOffset, outStride, new float[DOT4_SCRATCH]);
     }
 
-    /** {@link #dot4} with the row at {@code row[rowOffset, rowOffset + length)} (a row of a tile). */
+    /** Floats of scratch {@link #dot4} needs: the four tokens' vector sums, spilled for the lane sums. */
+    static final int DOT4_SCRATCH = 4 * 16;
+
+    /**
+     * {@link #dot4} with the row at {@code row[rowOffset, rowOffset + length)} (a row of a tile) and
+     * caller-owned {@code scratch} of {@link #DOT4_SCRATCH} floats. The four accumulators are summed
+     * through the scratch array with {@link VectorShapes#sumLanes} rather than {@link VectorShapes#sum}:
+     * the kernel is big enough that C2 stops inlining at its end (NodeCountInliningCutoff), and a
+     * vector passed to a method that is not inlined is boxed, which allocated about 100 bytes per call.
+     */
     static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
-            int outStride) {
+            int outStride, float[] scratch) {
         if (Kernels.VECTOR) {
-            Simd.dot4(row, rowOffset, x, xOffset, length, out, outOffset, outStride);
+            Simd.dot4(row, rowOffset, x, xOffset, length, out, outOffset, outStride, scratch);
         } else {
             scalarDot4(row, rowOffset, x, xOffset, length, out, outOffset, outStride);
         }
@@ -139,7 +148,7 @@ final class F32Tensor extends FloatTensor {
         }
 
         static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
-                         int outStride) {
+                         int outStride, float[] scratch) {
             final int lanes = VectorShapes.LANES;
             final int step = 4 * lanes;
             int body = length - length % step;
@@ -175,12 +184,16 @@ final class F32Tensor extends FloatTensor {
                 d3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 3 * lanes), d3);
             }
             int tail = length - body;
-            out[outOffset] = VectorShapes.sum(a0.add(a1).add(a2.add(a3))) + scalarDot(row, rowOffset + body, x, x0 + body, tail);
-            out[outOffset + outStride] = VectorShapes.sum(b0.add(b1).add(b2.add(b3)))
+            a0.add(a1).add(a2.add(a3)).intoArray(scratch, 0);
+            b0.add(b1).add(b2.add(b3)).intoArray(scratch, lanes);
+            c0.add(c1).add(c2.add(c3)).intoArray(scratch, 2 * lanes);
+            d0.add(d1).add(d2.add(d3)).intoArray(scratch, 3 * lanes);
+            out[outOffset] = VectorShapes.sumLanes(scratch, 0) + scalarDot(row, rowOffset + body, x, x0 + body, tail);
+            out[outOffset + outStride] = VectorShapes.sumLanes(scratch, lanes)
                     + scalarDot(row, rowOffset + body, x, x1 + body, tail);
-            out[outOffset + 2 * outStride] = VectorShapes.sum(c0.add(c1).add(c2.add(c3)))
+            out[outOffset + 2 * outStride] = VectorShapes.sumLanes(scratch, 2 * lanes)
                     + scalarDot(row, rowOffset + body, x, x2 + body, tail);
-            out[outOffset + 3 * outStride] = VectorShapes.sum(d0.add(d1).add(d2.add(d3)))
+            out[outOffset + 3 * outStride] = VectorShapes.sumLanes(scratch, 3 * lanes)
                     + scalarDot(row, rowOffset + body, x, x3 + body, tail);
         }
 

@@ -35,6 +35,8 @@ public final class MatMul {
     private final ComputePool pool;
     /** One tile buffer per compute thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> tileBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** Scratch of {@link F32Tensor#dot4}, one per compute thread. */
+    private final ThreadLocal<float[]> scratchBuffers = ThreadLocal.withInitial(() -> new float[F32Tensor.DOT4_SCRATCH]);
     /** Rounded activations, one buffer per calling thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** The parallel job, one per calling thread, refilled for every call. */
@@ -158,6 +160,7 @@ public final class MatMul {
         private void tiledRows(int from, int to) {
             int tileRows = tileRows(cols);
             float[] tile = tileBuffer(tileRows * cols);
+            float[] scratch = scratchBuffers.get();
             for (int first = from; first < to; first += tileRows) {
                 int last = Math.min(to, first + tileRows);
                 for (int r = first; r < last; r++) {
@@ -166,7 +169,8 @@ public final class MatMul {
                 int t = 0;
                 for (; t + 4 <= tokens; t += 4) {
                     for (int r = first; r < last; r++) {
-                        F32Tensor.dot4(tile, (r - first) * cols, x, t * cols, cols, out, t * rows + r, rows);
+                        F32Tensor.dot4(tile, (r - first) * cols, x, t * cols, cols, out, t * rows + r, rows,
+                                scratch);
                     }
                 }
                 for (; t < tokens; t++) {
