@@ -77,6 +77,10 @@ final class EngineCommand implements Callable<Integer> {
             r.peer().ifPresent(p -> node.set("peer", stats(mapper, prefill ? p.prefillTokensPerSecond() : p.decodeTokensPerSecond())));
             (prefill ? r.prefillRatio() : r.decodeRatio()).ifPresent(x -> node.put("ratio", x));
         }
+        root.put("fileBytes", r.fileBytes());
+        ObjectNode rss = root.putObject("rssBytes");
+        rss.set("strata", memory(mapper, r.strataMemory()));
+        r.peerMemory().ifPresent(m -> rss.set("peer", memory(mapper, m)));
         if (gbps != null) {
             root.put("bandwidthGBps", gbps);
             ObjectNode pct = root.putObject("decodeBandwidthPercent");
@@ -84,6 +88,13 @@ final class EngineCommand implements Callable<Integer> {
             r.peer().ifPresent(p -> pct.put("peer", percent(r, p.decodeTokensPerSecond().median(), gbps)));
         }
         return root;
+    }
+
+    private static ObjectNode memory(ObjectMapper mapper, EngineBenchmark.MemoryUse m) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("afterLoad", m.afterLoadBytes());
+        node.put("afterRun", m.afterRunBytes());
+        return node;
     }
 
     private static ObjectNode stats(ObjectMapper mapper, Stats s) {
@@ -113,7 +124,14 @@ final class EngineCommand implements Callable<Integer> {
                     r.peer().map(p -> String.format(Locale.ROOT, ", %.0f%% (llama.cpp)",
                             percent(r, p.decodeTokensPerSecond().median(), gbps))).orElse(""));
         }
+        System.out.printf(Locale.ROOT, "RSS MiB after load / after run: Strata %s%s (file %.0f MiB)%n",
+                mib(r.strataMemory()), r.peerMemory().map(m -> ", llama.cpp " + mib(m)).orElse(""),
+                r.fileBytes() / 1048576.0);
         System.out.println("peer: " + r.peerName());
+    }
+
+    private static String mib(EngineBenchmark.MemoryUse m) {
+        return String.format(Locale.ROOT, "%.0f / %.0f", m.afterLoadBytes() / 1048576.0, m.afterRunBytes() / 1048576.0);
     }
 
     private static void line(String what, Stats strata, Stats peer, Double ratio) {

@@ -27,12 +27,20 @@ public final class EngineBenchmark {
     public record EngineStats(Stats prefillTokensPerSecond, Stats decodeTokensPerSecond) {}
 
     /**
+     * Resident memory an engine added to the process ({@link ResidentMemory}), -1 where unknown.
+     * {@code afterLoadBytes}: right after opening the model, before any request. {@code afterRunBytes}:
+     * after all repetitions (the peer's is what closing it gave back; Strata's what remained then).
+     */
+    public record MemoryUse(long afterLoadBytes, long afterRunBytes) {}
+
+    /**
      * The figures of a run.
      *
      * @param weightBytesPerToken bytes of weights a decode step reads (all tensors; the embedding only when it is also the output)
      */
     public record Result(Config config, String modelName, long weightBytesPerToken, EngineStats strata,
-                         Optional<EngineStats> peer, String peerName) {
+                         Optional<EngineStats> peer, String peerName, long fileBytes, MemoryUse strataMemory,
+                         Optional<MemoryUse> peerMemory) {
         public Optional<Double> prefillRatio() {
             return peer.map(p -> strata.prefillTokensPerSecond().median() / p.prefillTokensPerSecond().median());
         }
@@ -61,10 +69,18 @@ public final class EngineBenchmark {
         double[] sDecode = new double[config.repetitions()];
         double[] pPrefill = new double[config.repetitions()];
         double[] pDecode = new double[config.repetitions()];
-        try (StrataRunner strata = new StrataRunner(config.model(), config.threads(), context, batch);
-             LlamaCppPeer peer = config.peer()
-                     ? LlamaCppPeer.open(config.model(), LlamaCppPeer.Options.forBench(config.threads(), context))
-                     : null) {
+        long base = ResidentMemory.bytes();
+        StrataRunner strata = new StrataRunner(config.model(), config.threads(), context, batch);
+        long strataLoaded = ResidentMemory.bytes() - base;
+        LlamaCppPeer peer = null;
+        long peerLoaded = -1;
+        long peerAfterRun = -1;
+        long strataAfterRun;
+        try {
+            if (config.peer()) {
+                peer = LlamaCppPeer.open(config.model(), LlamaCppPeer.Options.forBench(config.threads(), context));
+                peerLoaded = ResidentMemory.bytes() - base - strataLoaded;
+            }
             strata.run(prompt, config.genTokens()); // warm-up: JIT, page cache
             if (peer != null) {
                 peer.generate(prompt, config.genTokens(), 0);
@@ -79,11 +95,39 @@ public final class EngineBenchmark {
                     record(peerRun(peer, prompt, config.genTokens()), pPrefill, pDecode, r);
                 }
             }
+            long bothAfterRun = ResidentMemory.bytes() - base;
+            if (peer != null) {
+                peer.close();
+                peer = null;
+            }
+            strataAfterRun = ResidentMemory.bytes() - base;
+            if (config.peer()) {
+                peerAfterRun = bothAfterRun - strataAfterRun;
+            }
+        } finally {
+            if (peer != null) {
+                peer.close();
+            }
+            strata.close();
+        }
+        if (base < 0) {
+            strataLoaded = -1;
+            strataAfterRun = -1;
+            peerLoaded = -1;
+            peerAfterRun = -1;
         }
         EngineStats strataStats = new EngineStats(Stats.of(sPrefill), Stats.of(sDecode));
         Optional<EngineStats> peerStats = config.peer()
                 ? Optional.of(new EngineStats(Stats.of(pPrefill), Stats.of(pDecode))) : Optional.empty();
-        return new Result(config, name, weightBytes, strataStats, peerStats, LlamaCppPeer.describe());
+        long fileBytes;
+        try {
+            fileBytes = java.nio.file.Files.size(config.model());
+        } catch (java.io.IOException e) {
+            fileBytes = -1;
+        }
+        return new Result(config, name, weightBytes, strataStats, peerStats, LlamaCppPeer.describe(), fileBytes,
+                new MemoryUse(strataLoaded, strataAfterRun),
+                config.peer() ? Optional.of(new MemoryUse(peerLoaded, peerAfterRun)) : Optional.empty());
     }
 
     private static RunTiming peerRun(LlamaCppPeer peer, int[] prompt, int genTokens) {

@@ -25,6 +25,9 @@ class EngineBenchmarkTest {
         assertThat(r.peer()).isPresent();
         assertThat(r.peer().orElseThrow().decodeTokensPerSecond().median()).isPositive();
         assertThat(r.decodeRatio().orElseThrow()).isPositive();
+        assertThat(r.fileBytes()).isPositive();
+        assertThat(r.strataMemory().afterLoadBytes()).isNotZero();
+        assertThat(r.peerMemory()).isPresent();
         try (GgufFile gguf = GgufFile.open(file)) {
             // tied embedding: it is the output matrix too, so every tensor is read per token
             assertThat(r.weightBytesPerToken()).isEqualTo(gguf.tensors().stream().mapToLong(t -> t.sizeBytes()).sum());
@@ -46,6 +49,30 @@ class EngineBenchmarkTest {
         assertThat(a).containsExactly(EngineBenchmark.prompt(100, 512));
         for (int t : a) {
             assertThat(t).isBetween(100, 511);
+        }
+    }
+
+    @Test
+    void residentMemoryParsesProcStatusKiloBytes() {
+        assertThat(ResidentMemory.parseKiloBytes("   123456 kB")).isEqualTo(123456);
+        assertThat(ResidentMemory.bytes()).isNotZero();
+    }
+
+    /**
+     * Opening a model maps it and reads metadata only: the resident memory it adds right after loading
+     * is far below the file's size (here a 100+ MB file; weights are touched by the first request).
+     */
+    @Test
+    void loadingDoesNotReadTheWholeFile(@TempDir Path dir) {
+        Path file = dir.resolve("big.gguf");
+        Vocab vocab = Vocab.fromGguf(Path.of(System.getProperty("strata.models.dir", "../models"), "stories260K.gguf"));
+        new ModelGenerator(BlockEncoder.strata(), 1).generate(ModelShape.named("smollm2-135m"), WeightType.Q8_0, vocab, 7, file);
+        long fileBytes = file.toFile().length();
+        assertThat(fileBytes).isGreaterThan(100L << 20);
+        long before = ResidentMemory.bytes();
+        try (StrataRunner strata = new StrataRunner(file, 1, 64, 16)) {
+            long added = ResidentMemory.bytes() - before;
+            assertThat(added).as("RSS added by loading a %d-byte model", fileBytes).isLessThan(fileBytes / 4);
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.strata.engine.sched.SchedulerOutput;
 import dev.strata.engine.sample.Sampler;
 import dev.strata.engine.sample.SamplingParams;
 import dev.strata.engine.tensor.ComputePool;
+import dev.strata.engine.tensor.FloatTensor;
 import dev.strata.engine.tokenizer.TokenDecoder;
 import dev.strata.engine.tokenizer.Tokenizer;
 import dev.strata.engine.tokenizer.Tokenizers;
@@ -169,6 +170,16 @@ public final class LocalEngine implements Engine {
 
     public Model model() {
         return model;
+    }
+
+    /**
+     * Runs the kernels of this model's weight types until the JIT has compiled them
+     * ({@link FloatTensor#warmUp}), so that the first request does not run Vector API code in the
+     * interpreter. Costs about a second per type on a busy core: servers call it after loading
+     * (GgufModelLoader); one-shot commands that care about time to first token skip it.
+     */
+    public void warmUpKernels() {
+        FloatTensor.warmUp(model.weights().matrixTypes());
     }
 
     /** Sequences holding KV memory and stepped together, as of the last step. */

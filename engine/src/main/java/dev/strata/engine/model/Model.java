@@ -22,6 +22,8 @@ public final class Model {
     private final ComputePool pool;
     private final Rope rope;
     private final Rope slidingRope;
+    /** The attention job, one per calling thread, refilled per layer (no allocation per pass). */
+    private final ThreadLocal<Attention> attentionJobs = ThreadLocal.withInitial(Attention::new);
 
     public Model(ModelConfig config, ModelWeights weights, MatMul matMul) {
         this.config = config;
@@ -153,18 +155,42 @@ public final class Model {
      * cache's block table. Parallel over (token, head) pairs, one scores row per chunk.
      */
     private void attend(ForwardBatch batch, ForwardState s, int layer, boolean sliding) {
-        int heads = config.numHeads();
-        int items = batch.size() * heads;
-        int chunks = Math.min(s.scores.length, items);
-        pool.parallelFor(chunks, (fromChunk, toChunk) -> {
+        int items = batch.size() * config.numHeads();
+        Attention job = attentionJobs.get();
+        job.batch = batch;
+        job.state = s;
+        job.layer = layer;
+        job.sliding = sliding;
+        job.items = items;
+        job.chunks = Math.min(s.scores.length, items);
+        try {
+            pool.parallelFor(job.chunks, job);
+        } finally {
+            job.batch = null;
+            job.state = null;
+        }
+    }
+
+    /** The attention of one layer as a reusable parallel job over chunks of (token, head) pairs. */
+    private final class Attention implements ComputePool.RangeTask {
+        private ForwardBatch batch;
+        private ForwardState state;
+        private int layer;
+        private boolean sliding;
+        private int items;
+        private int chunks;
+
+        @Override
+        public void run(int fromChunk, int toChunk) {
+            int heads = config.numHeads();
             for (int c = fromChunk; c < toChunk; c++) {
                 int from = (int) ((long) items * c / chunks);
                 int to = (int) ((long) items * (c + 1) / chunks);
                 for (int item = from; item < to; item++) {
-                    attendHead(batch, s, layer, sliding, item / heads, item % heads, s.scores[c]);
+                    attendHead(batch, state, layer, sliding, item / heads, item % heads, state.scores[c]);
                 }
             }
-        });
+        }
     }
 
     private void attendHead(ForwardBatch batch, ForwardState s, int layer, boolean sliding, int i, int h,

@@ -1,12 +1,15 @@
 package dev.strata.engine.model;
 
 import dev.strata.engine.EngineException;
+import dev.strata.engine.gguf.GgmlType;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.gguf.GgufTensorInfo;
 import dev.strata.engine.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * All read-only weights of a model, as views of the memory-mapped GGUF file (valid while it is open).
@@ -21,6 +24,21 @@ public record ModelWeights(FloatTensor tokenEmbedding, List<LayerWeights> layers
 
     public ModelWeights {
         layers = List.copyOf(layers);
+    }
+
+    /** The storage types of the matrices, in first-use order (what {@link FloatTensor#warmUp} needs). */
+    public Set<GgmlType> matrixTypes() {
+        Set<GgmlType> types = new LinkedHashSet<>();
+        types.add(tokenEmbedding.type());
+        for (LayerWeights l : layers) {
+            for (FloatTensor w : new FloatTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
+                if (w != null) {
+                    types.add(w.type());
+                }
+            }
+        }
+        types.add(output.type());
+        return types;
     }
 
     /**

@@ -57,17 +57,33 @@ final class F32Tensor extends FloatTensor {
      * gives the same numbers however its tokens are grouped.
      */
     static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
+        dot4(row, 0, x, xOffset, length, out, outOffset, outStride, new float[DOT4_SCRATCH]);
+    }
+
+    /** Floats of scratch {@link #dot4} needs: the four tokens' vector sums, spilled for the lane sums. */
+    static final int DOT4_SCRATCH = 4 * 16;
+
+    /**
+     * {@link #dot4} with the row at {@code row[rowOffset, rowOffset + length)} (a row of a tile) and
+     * caller-owned {@code scratch} of {@link #DOT4_SCRATCH} floats. The four accumulators are summed
+     * through the scratch array with {@link VectorShapes#sumLanes} rather than {@link VectorShapes#sum}:
+     * the kernel is big enough that C2 stops inlining at its end (NodeCountInliningCutoff), and a
+     * vector passed to a method that is not inlined is boxed, which allocated about 100 bytes per call.
+     */
+    static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
+            int outStride, float[] scratch) {
         if (Kernels.VECTOR) {
-            Simd.dot4(row, x, xOffset, length, out, outOffset, outStride);
+            Simd.dot4(row, rowOffset, x, xOffset, length, out, outOffset, outStride, scratch);
         } else {
-            scalarDot4(row, x, xOffset, length, out, outOffset, outStride);
+            scalarDot4(row, rowOffset, x, xOffset, length, out, outOffset, outStride);
         }
     }
 
     /** Reference for {@link #dot4}: four scalar dots. */
-    static void scalarDot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
+    static void scalarDot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
+            int outStride) {
         for (int t = 0; t < 4; t++) {
-            out[outOffset + t * outStride] = scalarDot(row, 0, x, xOffset + t * length, length);
+            out[outOffset + t * outStride] = scalarDot(row, rowOffset, x, xOffset + t * length, length);
         }
     }
 
@@ -131,8 +147,8 @@ final class F32Tensor extends FloatTensor {
             return sum + scalarDot(a, aOffset + body, b, bOffset + body, length - body);
         }
 
-        static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset,
-                         int outStride) {
+        static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
+                         int outStride, float[] scratch) {
             final int lanes = VectorShapes.LANES;
             final int step = 4 * lanes;
             int body = length - length % step;
@@ -146,10 +162,10 @@ final class F32Tensor extends FloatTensor {
             FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
             FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
             for (int i = 0; i < body; i += step) {
-                FloatVector r0 = FloatVector.fromArray(VectorShapes.F, row, i);
-                FloatVector r1 = FloatVector.fromArray(VectorShapes.F, row, i + lanes);
-                FloatVector r2 = FloatVector.fromArray(VectorShapes.F, row, i + 2 * lanes);
-                FloatVector r3 = FloatVector.fromArray(VectorShapes.F, row, i + 3 * lanes);
+                FloatVector r0 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i);
+                FloatVector r1 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + lanes);
+                FloatVector r2 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + 2 * lanes);
+                FloatVector r3 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + 3 * lanes);
                 a0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i), a0);
                 a1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + lanes), a1);
                 a2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + 2 * lanes), a2);
@@ -168,13 +184,17 @@ final class F32Tensor extends FloatTensor {
                 d3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 3 * lanes), d3);
             }
             int tail = length - body;
-            out[outOffset] = VectorShapes.sum(a0.add(a1).add(a2.add(a3))) + scalarDot(row, body, x, x0 + body, tail);
-            out[outOffset + outStride] = VectorShapes.sum(b0.add(b1).add(b2.add(b3)))
-                    + scalarDot(row, body, x, x1 + body, tail);
-            out[outOffset + 2 * outStride] = VectorShapes.sum(c0.add(c1).add(c2.add(c3)))
-                    + scalarDot(row, body, x, x2 + body, tail);
-            out[outOffset + 3 * outStride] = VectorShapes.sum(d0.add(d1).add(d2.add(d3)))
-                    + scalarDot(row, body, x, x3 + body, tail);
+            a0.add(a1).add(a2.add(a3)).intoArray(scratch, 0);
+            b0.add(b1).add(b2.add(b3)).intoArray(scratch, lanes);
+            c0.add(c1).add(c2.add(c3)).intoArray(scratch, 2 * lanes);
+            d0.add(d1).add(d2.add(d3)).intoArray(scratch, 3 * lanes);
+            out[outOffset] = VectorShapes.sumLanes(scratch, 0) + scalarDot(row, rowOffset + body, x, x0 + body, tail);
+            out[outOffset + outStride] = VectorShapes.sumLanes(scratch, lanes)
+                    + scalarDot(row, rowOffset + body, x, x1 + body, tail);
+            out[outOffset + 2 * outStride] = VectorShapes.sumLanes(scratch, 2 * lanes)
+                    + scalarDot(row, rowOffset + body, x, x2 + body, tail);
+            out[outOffset + 3 * outStride] = VectorShapes.sumLanes(scratch, 3 * lanes)
+                    + scalarDot(row, rowOffset + body, x, x3 + body, tail);
         }
 
         private static FloatVector load(MemorySegment data, long byteOffset) {

@@ -47,6 +47,37 @@ final class VectorShapes {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum} of the vector stored at {@code lanes[offset, offset + LANES)}, with scalar adds in
+     * exactly the same tree (so bit for bit the same float), for kernels too large for C2 to inline
+     * {@link #sum} into.
+     */
+    static float sumLanes(float[] lanes, int offset) {
+        float s0 = lanes[offset];
+        float s1 = lanes[offset + 1];
+        float s2 = lanes[offset + 2];
+        float s3 = lanes[offset + 3];
+        float s4 = lanes[offset + 4];
+        float s5 = lanes[offset + 5];
+        float s6 = lanes[offset + 6];
+        float s7 = lanes[offset + 7];
+        if (LANES == 16) {
+            s0 += lanes[offset + 8];
+            s1 += lanes[offset + 9];
+            s2 += lanes[offset + 10];
+            s3 += lanes[offset + 11];
+            s4 += lanes[offset + 12];
+            s5 += lanes[offset + 13];
+            s6 += lanes[offset + 14];
+            s7 += lanes[offset + 15];
+        }
+        float t0 = s0 + s4;
+        float t1 = s1 + s5;
+        float t2 = s2 + s6;
+        float t3 = s3 + s7;
+        return (t0 + t2) + (t1 + t3);
+    }
+
     private static VectorShuffle<Float> rotation(int width) {
         int[] source = new int[LANES];
         for (int lane = 0; lane < LANES; lane++) {

@@ -151,6 +151,14 @@ class LocalEngineTest {
         assertThat(engine.runningSequences()).isZero();
     }
 
+    /** The loader's warm-up runs the kernels of every matrix type the model uses. */
+    @Test
+    void warmUpKernelsCoversTheModelsMatrixTypes() {
+        assertThat(engine.model().weights().matrixTypes())
+                .contains(engine.model().weights().tokenEmbedding().type(), engine.model().weights().output().type());
+        engine.warmUpKernels();
+    }
+
     @Test
     void badRequestsFailAtSubmit() {
         assertThatThrownBy(() -> engine.submit(GenerationRequest.of("long", new int[513], SamplingParams.GREEDY, 1)))

@@ -20,7 +20,7 @@ class F32TensorTest {
         float[] out = new float[1 + 4 * stride];
         F32Tensor.dot4(row, x, xOffset, length, out, 1, stride);
         float[] reference = new float[out.length];
-        F32Tensor.scalarDot4(row, x, xOffset, length, reference, 1, stride);
+        F32Tensor.scalarDot4(row, 0, x, xOffset, length, reference, 1, stride);
         for (int t = 0; t < 4; t++) {
             float single = F32Tensor.dot(row, 0, x, xOffset + t * length, length);
             assertThat(out[1 + t * stride]).as("token " + t).isEqualTo(single);

@@ -53,4 +53,34 @@ class MatMulTest {
             }
         }
     }
+
+    /**
+     * Several tiles per thread and a token count that is not a multiple of four: every output equals,
+     * bit for bit, the float dot of the dequantized row with the rounded activations (the tile path
+     * changes where rows are kept, not the arithmetic).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void tiledMatmulEqualsDequantizedRowDotsExactly(GgmlType type) {
+        Random random = new Random(5);
+        int cols = 4096;
+        int rows = 3 * MatMul.tileRows(cols) + 5;
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
+                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
+        MatMul matMul = new MatMul(pool);
+        int tokens = 2 * MatMul.DEQUANTIZE_MIN_TOKENS + 3;
+        float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
+        float[] out = new float[tokens * rows];
+        matMul.matmul(w, rows, cols, x, tokens, out);
+        float[] rounded = new float[x.length];
+        ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantize((long) r * cols, row, 0, cols);
+            for (int t = 0; t < tokens; t++) {
+                assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r)
+                        .isEqualTo(F32Tensor.dot(row, 0, rounded, t * cols, cols));
+            }
+        }
+    }
 }

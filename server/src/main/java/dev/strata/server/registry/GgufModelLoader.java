@@ -48,6 +48,7 @@ public final class GgufModelLoader implements ModelLoader {
         }
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         LocalEngine engine = LocalEngine.open(config.path(), options(threads, config), Tokenizers::fromGguf, steps);
+        engine.warmUpKernels();
         return new LoadedModel(engine, new TemplateChatFormatter(template));
     }
 
