@@ -14,7 +14,9 @@ import dev.strata.engine.gguf.GgmlType;
  *
  * <p>Before either, each token's activations are rounded once per call as llama.cpp rounds them for
  * the weight type ({@link ActivationQuantizer}: Q8_0 for Q4_0/Q5_0/Q8_0, Q8_K for the K-quants, fp16
- * for F16...), so that logits match llama.cpp's on the same file.
+ * for F16...), so that logits match llama.cpp's on the same file. For Q4_1/Q5_1 (Q8_1 activations)
+ * each product also gets {@link FloatTensor#blockSumCorrection}: ggml adds the weight minimum times
+ * an fp16-rounded block sum of the activations.
  */
 public final class MatMul {
     /** Tokens from which a quantized row is dequantized once instead of decoded per token. */
@@ -25,6 +27,8 @@ public final class MatMul {
     private final ThreadLocal<float[]> rowBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** Rounded activations, one buffer per calling thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** Q8_1 block-sum corrections of the rounded activations, one buffer per calling thread. */
+    private final ThreadLocal<float[]> correctionBuffers = ThreadLocal.withInitial(() -> new float[0]);
 
     public MatMul(ComputePool pool) {
         this.pool = pool;
@@ -37,9 +41,13 @@ public final class MatMul {
     /** {@code out[r] = dot(w[r, :], x)} for {@code r < rows}: one token. */
     public void matvec(FloatTensor w, int rows, int cols, float[] x, float[] out) {
         float[] xq = roundActivations(w.type(), x, cols, 1);
+        float[] corrections = corrections(w.type());
         pool.parallelFor(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
                 out[r] = w.dot((long) r * cols, xq, 0, cols);
+                if (corrections != null) {
+                    out[r] += w.blockSumCorrection((long) r * cols, corrections, 0, cols);
+                }
             }
         });
     }
@@ -54,6 +62,7 @@ public final class MatMul {
             return;
         }
         float[] x = roundActivations(w.type(), input, cols, tokens);
+        float[] corrections = corrections(w.type());
         if (tokens < DEQUANTIZE_MIN_TOKENS || !dequantizesFast(w.type())) {
             pool.parallelFor(rows, (from, to) -> {
                 for (int r = from; r < to; r++) {
@@ -61,6 +70,7 @@ public final class MatMul {
                     for (int t = 0; t < tokens; t++) {
                         out[t * rows + r] = w.dot(rowOffset, x, t * cols, cols);
                     }
+                    addCorrections(w, rowOffset, corrections, cols, tokens, out, r, rows);
                 }
             });
         } else {
@@ -75,8 +85,21 @@ public final class MatMul {
                     for (; t < tokens; t++) {
                         out[t * rows + r] = F32Tensor.dot(row, 0, x, t * cols, cols);
                     }
+                    addCorrections(w, (long) r * cols, corrections, cols, tokens, out, r, rows);
                 }
             });
+        }
+    }
+
+    /** Adds the Q8_1 block-sum corrections of every token to output row {@code r} (none when {@code corrections} is null). */
+    private static void addCorrections(FloatTensor w, long rowOffset, float[] corrections, int cols, int tokens,
+                                       float[] out, int r, int rows) {
+        if (corrections == null) {
+            return;
+        }
+        int blocksPerToken = cols / ActivationQuantizer.Q8_0_BLOCK;
+        for (int t = 0; t < tokens; t++) {
+            out[t * rows + r] += w.blockSumCorrection(rowOffset, corrections, t * blocksPerToken, cols);
         }
     }
 
@@ -99,8 +122,23 @@ public final class MatMul {
             rounded = new float[n];
             activationBuffers.set(rounded);
         }
-        ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
+        if (ActivationQuantizer.keepsBlockSums(weightType)) {
+            int blocks = n / ActivationQuantizer.Q8_0_BLOCK;
+            float[] corrections = correctionBuffers.get();
+            if (corrections.length < blocks) {
+                corrections = new float[blocks];
+                correctionBuffers.set(corrections);
+            }
+            ActivationQuantizer.roundQ8_1(x, 0, n, rounded, 0, corrections, 0);
+        } else {
+            ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
+        }
         return rounded;
+    }
+
+    /** The block-sum corrections {@link #roundActivations} just wrote for Q4_1/Q5_1, else null. */
+    private float[] corrections(GgmlType weightType) {
+        return ActivationQuantizer.keepsBlockSums(weightType) ? correctionBuffers.get() : null;
     }
 
     private float[] rowBuffer(int cols) {
