@@ -35,6 +35,9 @@ final class ParityCommand implements Callable<Integer> {
     @Option(names = "--twin", description = "also compare with llama.cpp on the dequantized F32 twin (small models)")
     boolean twin;
 
+    @Option(names = "--floor", description = "also compare llama.cpp with itself (one batch vs one token per decode): the noise floor")
+    boolean floor;
+
     @Override
     public Integer call() throws Exception {
         int[] tokens;
@@ -55,6 +58,10 @@ final class ParityCommand implements Callable<Integer> {
             System.out.println(results.get(0).markdownRow());
             if (twin) {
                 System.out.println(results.get(1).markdownRow().replaceFirst("\\| ", "| (F32 twin) "));
+            }
+            if (floor) {
+                System.out.printf(java.util.Locale.ROOT, "llama.cpp batch vs one token: max abs diff top-%d prob %.2e%n",
+                        topN, ParityCheck.llamaCppBatchVersusSingle(model, tokens, steps, topN, threads));
             }
             return results.get(0).passes(1e-3) ? 0 : 1;
         } finally {

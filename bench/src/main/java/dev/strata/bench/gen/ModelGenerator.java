@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -90,8 +91,21 @@ public final class ModelGenerator {
 
     /** Writes the model to {@code out} (replacing it); {@code vocab} is padded to the shape's vocabulary size. */
     public Result generate(ModelShape shape, WeightType weightType, Vocab vocab, long seed, Path out) {
+        return generate(shape, weightType, Map.of(), vocab, seed, out);
+    }
+
+    /**
+     * As {@link #generate(ModelShape, WeightType, Vocab, long, Path)}, but the matrices of each role in
+     * {@code overrides} get that type instead (GGUF gives every tensor its own type): a mixed file
+     * such as "all F32 but {@code ffn_down} in Q8_0" tells which matmul moves a result. The random
+     * values are those of the unmixed file, whatever the types.
+     *
+     * @throws IllegalArgumentException if an override's block does not divide the role's rows
+     */
+    public Result generate(ModelShape shape, WeightType weightType, Map<TensorRole, GgmlType> overrides, Vocab vocab,
+                           long seed, Path out) {
         Vocab padded = vocab.paddedTo(shape.vocabSize());
-        List<PlannedTensor> plan = plan(shape, weightType);
+        List<PlannedTensor> plan = withOverrides(plan(shape, weightType), overrides);
         GgufWriter writer = new GgufWriter();
         putMetadata(writer, shape, weightType, padded, seed);
         for (PlannedTensor t : plan) {
@@ -182,6 +196,40 @@ public final class ModelGenerator {
                     type.typeFor(TensorRole.OUTPUT, d, 0, layers, false), embedding));
         }
         return plan;
+    }
+
+    private static List<PlannedTensor> withOverrides(List<PlannedTensor> plan, Map<TensorRole, GgmlType> overrides) {
+        if (overrides.isEmpty()) {
+            return plan;
+        }
+        List<PlannedTensor> mixed = new ArrayList<>(plan.size());
+        for (PlannedTensor t : plan) {
+            GgmlType type = roleOf(t.name()).map(overrides::get).orElse(t.type());
+            if (t.rowLength() % type.blockSize() != 0) {
+                throw new IllegalArgumentException(t.name() + " has rows of " + t.rowLength()
+                        + ", not a multiple of the " + type + " block (" + type.blockSize() + ")");
+            }
+            mixed.add(new PlannedTensor(t.name(), t.shape(), type, t.init()));
+        }
+        return mixed;
+    }
+
+    /** The role of a matrix named as {@link #plan} names them; empty for vectors. */
+    static Optional<TensorRole> roleOf(String tensorName) {
+        String base = tensorName.substring(tensorName.lastIndexOf('.', tensorName.length() - ".weight".length() - 1) + 1);
+        TensorRole role = switch (base) {
+            case "token_embd.weight" -> TensorRole.TOKEN_EMBEDDING;
+            case "output.weight" -> TensorRole.OUTPUT;
+            case "attn_q.weight" -> TensorRole.ATTENTION_Q;
+            case "attn_k.weight" -> TensorRole.ATTENTION_K;
+            case "attn_v.weight" -> TensorRole.ATTENTION_V;
+            case "attn_output.weight" -> TensorRole.ATTENTION_OUTPUT;
+            case "ffn_gate.weight" -> TensorRole.FFN_GATE;
+            case "ffn_up.weight" -> TensorRole.FFN_UP;
+            case "ffn_down.weight" -> TensorRole.FFN_DOWN;
+            default -> null;
+        };
+        return Optional.ofNullable(role);
     }
 
     private static PlannedTensor weight(String name, int rowLength, int rows, TensorRole role, WeightType type,

@@ -71,6 +71,53 @@ public final class ParityCheck {
         }
     }
 
+    /**
+     * llama.cpp against itself: the largest |Δp| (union of both top-N sets, every position) between
+     * evaluating prompt + its own greedy continuation in one batch and one token per
+     * {@code llama_decode}. Both are llama.cpp's results on the same file, so this is the noise floor
+     * of the comparison: with batches llama.cpp takes other kernels (llamafile's tinyBLAS for F32,
+     * F16, Q8_0, Q4_0, Q5_0; ggml's vec_dot for one token), whose float summation order differs, and
+     * where activations are then rounded to 8 bits a last-bit difference can move a value by a
+     * whole quantization step.
+     */
+    public static double llamaCppBatchVersusSingle(Path model, int[] prompt, int steps, int topN, int threads) {
+        int context = prompt.length + steps;
+        int[] sequence;
+        List<float[]> batched;
+        try (LlamaCppPeer peer = LlamaCppPeer.open(model, LlamaCppPeer.Options.forParity(threads, context))) {
+            sequence = teacherSequence(prompt, peer.generate(prompt, steps, 0).generated());
+            batched = peer.logitsAtEveryPosition(sequence);
+        }
+        List<float[]> single;
+        try (LlamaCppPeer peer = LlamaCppPeer.open(model,
+                new LlamaCppPeer.Options(threads, context, 1, LlamaCppPeer.KvCacheType.F32))) {
+            single = peer.logitsAtEveryPosition(sequence);
+        }
+        double max = 0;
+        for (int p = 0; p < sequence.length; p++) {
+            max = Math.max(max, maxTopProbDiff(batched.get(p), single.get(p), topN));
+        }
+        return max;
+    }
+
+    /** Largest |Δp| of two logit rows over the union of their top-N tokens. */
+    private static double maxTopProbDiff(float[] a, float[] b, int topN) {
+        double[] pa = softmax(a);
+        double[] pb = softmax(b);
+        Set<Integer> ids = new HashSet<>();
+        for (TokenProb t : TokenProb.top(a, topN)) {
+            ids.add(t.token());
+        }
+        for (TokenProb t : TokenProb.top(b, topN)) {
+            ids.add(t.token());
+        }
+        double max = 0;
+        for (int id : ids) {
+            max = Math.max(max, Math.abs(pa[id] - pb[id]));
+        }
+        return max;
+    }
+
     private static ParityResult compareRows(String label, float[] strataLogits, List<float[]> llamaRows, int vocab,
                                             int topN, int greedyMatched, int steps) {
         double maxProb = 0;

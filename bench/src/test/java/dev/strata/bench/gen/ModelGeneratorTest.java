@@ -63,6 +63,42 @@ class ModelGeneratorTest {
         }
     }
 
+    /** Per-role overrides give one role another type; the values are the unmixed file's. */
+    @Test
+    void overridesGiveOneRoleItsOwnType(@TempDir Path dir) {
+        ModelShape shape = ModelShape.named("tiny-llama");
+        Path plain = dir.resolve("plain.gguf");
+        Path mixed = dir.resolve("mixed.gguf");
+        ModelGenerator generator = new ModelGenerator(BlockEncoder.strata(), 1);
+        generator.generate(shape, WeightType.F32, demoVocab(), 5, plain);
+        generator.generate(shape, WeightType.F32, java.util.Map.of(TensorRole.FFN_DOWN, GgmlType.Q8_0,
+                TensorRole.OUTPUT, GgmlType.Q4_K), demoVocab(), 5, mixed);
+        try (GgufFile a = GgufFile.open(plain); GgufFile b = GgufFile.open(mixed)) {
+            assertThat(b.tensor("blk.1.ffn_down.weight").orElseThrow().type()).isEqualTo(GgmlType.Q8_0);
+            assertThat(b.tensor("output.weight").orElseThrow().type()).isEqualTo(GgmlType.Q4_K);
+            assertThat(b.tensor("blk.1.ffn_up.weight").orElseThrow().type()).isEqualTo(GgmlType.F32);
+            assertThat(b.tensor("token_embd.weight").orElseThrow().type()).isEqualTo(GgmlType.F32);
+            GgufTensorInfo down = b.tensor("blk.0.ffn_down.weight").orElseThrow();
+            float[] original = a.tensorData(a.tensor("blk.0.ffn_down.weight").orElseThrow())
+                    .toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            byte[] expected = dev.strata.engine.tensor.Quantizer.quantize(GgmlType.Q8_0, original);
+            assertThat(b.tensorData(down).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(expected);
+        }
+        assertThat(ModelGenerator.roleOf("blk.12.attn_output.weight")).contains(TensorRole.ATTENTION_OUTPUT);
+        assertThat(ModelGenerator.roleOf("token_embd.weight")).contains(TensorRole.TOKEN_EMBEDDING);
+        assertThat(ModelGenerator.roleOf("blk.0.attn_norm.weight")).isEmpty();
+    }
+
+    @Test
+    void anOverrideThatDoesNotFitTheRowsIsRefused(@TempDir Path dir) {
+        Path file = dir.resolve("x.gguf");
+        assertThatThrownBy(() -> new ModelGenerator(BlockEncoder.strata(), 1).generate(ModelShape.named("smollm2-135m"),
+                WeightType.F32, java.util.Map.of(TensorRole.ATTENTION_Q, GgmlType.Q4_K), demoVocab(), 5, file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blk.0.attn_q.weight has rows of 576");
+        assertThat(file).doesNotExist();
+    }
+
     @Test
     void quantizedTypesFollowLlamaCppsMix(@TempDir Path dir) {
         Path file = dir.resolve("m.gguf");

@@ -18,8 +18,10 @@ import dev.strata.engine.gguf.GgmlType;
  *   <li>Q8_0, Q4_0, Q5_0 (vec_dot_type Q8_0) and Q4_1, Q5_1 (Q8_1, same quants): blocks of
  *       {@value #Q8_0_BLOCK}, {@code d = amax / 127} stored as fp16, {@code q = rint(x * 127 / amax)}
  *       (round half to even, as the AVX2 {@code quantize_row_q8_0}/{@code q8_1} do). For Q8_1 ggml
- *       also keeps {@code s = fp16(d * sum q)} for the weight minimum, which this float form does
- *       not round to fp16.</li>
+ *       also keeps {@code s = fp16(d * sum q)} per block (with the unrounded {@code d = amax / 127})
+ *       and the Q4_1/Q5_1 dot adds the weight minimum as {@code m * s}; {@link #roundQ8_1} also
+ *       writes {@code s - d16 * sum q} per block, which the matmul adds as {@code m} times it
+ *       ({@link FloatTensor#blockSumCorrection}), so that the minimum term uses ggml's rounded sum.</li>
  *   <li>Q2_K … Q6_K (Q8_K): blocks of {@value #Q8_K_BLOCK}, {@code iscale = -127 / max} where
  *       {@code max} is the value of largest magnitude, {@code q = min(127, nearest(iscale * x))},
  *       {@code d = 1 / iscale} as float32 ({@code quantize_row_q8_K_ref}).</li>
@@ -76,17 +78,45 @@ final class ActivationQuantizer {
         }
     }
 
-    /** One Q8_0 block: fp16 scale {@code amax / 127}, levels rounded half to even. */
-    private static void roundQ8_0Block(float[] x, int from, float[] out, int to) {
+    /** True when {@code weightType}'s dot takes Q8_1 activations, whose per-block sums ggml rounds to fp16. */
+    static boolean keepsBlockSums(GgmlType weightType) {
+        return weightType == GgmlType.Q4_1 || weightType == GgmlType.Q5_1;
+    }
+
+    /**
+     * Q8_1 rounding of {@code x[xOffset, xOffset + length)} into {@code out[outOffset ...]} (as
+     * {@link #round} does for Q4_1/Q5_1), plus for each block {@code b} of {@value #Q8_0_BLOCK} the
+     * correction {@code corrections[correctionOffset + b] = fp16(d * sum q) - d16 * sum q}: what
+     * ggml's rounded block sum adds to the exact sum of the rounded values. {@code length} is a
+     * multiple of {@value #Q8_0_BLOCK}.
+     */
+    static void roundQ8_1(float[] x, int xOffset, int length, float[] out, int outOffset, float[] corrections,
+                          int correctionOffset) {
+        for (int b = 0; b < length; b += Q8_0_BLOCK) {
+            corrections[correctionOffset + b / Q8_0_BLOCK] = roundQ8_0Block(x, xOffset + b, out, outOffset + b);
+        }
+    }
+
+    /**
+     * One Q8_0 block: fp16 scale {@code amax / 127}, levels rounded half to even. Returns the Q8_1
+     * block-sum correction {@code fp16(d * sum q) - d16 * sum q} ({@code d} unrounded, as ggml's
+     * AVX2 {@code quantize_row_q8_1} computes {@code s}).
+     */
+    private static float roundQ8_0Block(float[] x, int from, float[] out, int to) {
         float amax = 0f;
         for (int j = 0; j < Q8_0_BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[from + j]));
         }
-        float d = Float.float16ToFloat(Float.floatToFloat16(amax / Q8_MAX));
+        float d = amax / Q8_MAX;
+        float d16 = Float.float16ToFloat(Float.floatToFloat16(d));
         float id = amax != 0f ? Q8_MAX / amax : 0f;
+        int sum = 0;
         for (int j = 0; j < Q8_0_BLOCK; j++) {
-            out[to + j] = d * (float) Math.rint(x[from + j] * id);
+            float q = (float) Math.rint(x[from + j] * id);
+            sum += (int) q;
+            out[to + j] = d16 * q;
         }
+        return Float.float16ToFloat(Float.floatToFloat16(d * sum)) - d16 * sum;
     }
 
     /** One Q8_K block: float32 scale from the signed value of largest magnitude, levels capped at 127. */

@@ -138,6 +138,17 @@ public abstract class FloatTensor {
      */
     public abstract float dot(long offset, float[] x, int xOffset, int length);
 
+    /**
+     * {@code sum over blocks b of m_b * corrections[correctionOffset + b]} for the blocks of elements
+     * {@code [offset, offset + length)}, where {@code m_b} is the block's minimum: what a matmul adds
+     * to {@link #dot} so that the minimum term uses ggml's fp16-rounded Q8_1 block sums
+     * ({@link ActivationQuantizer#roundQ8_1}). 0 for types without a per-block minimum; overridden by
+     * Q4_1 and Q5_1. {@code offset} and {@code length} are multiples of the block size.
+     */
+    float blockSumCorrection(long offset, float[] corrections, int correctionOffset, int length) {
+        return 0f;
+    }
+
     /** Dequantizes elements {@code [offset, offset + length)} into {@code out[outOffset ...]}. */
     public void dequantize(long offset, float[] out, int outOffset, int length) {
         for (int i = 0; i < length; i++) {

@@ -19,7 +19,9 @@ import dev.strata.engine.gguf.GgmlType;
  *
  * <p>Before either, each token's activations are rounded once per call as llama.cpp rounds them for
  * the weight type ({@link ActivationQuantizer}: Q8_0 for Q4_0/Q5_0/Q8_0, Q8_K for the K-quants, fp16
- * for F16...), so that logits match llama.cpp's on the same file.
+ * for F16...), so that logits match llama.cpp's on the same file. For Q4_1/Q5_1 (Q8_1 activations)
+ * each product also gets {@link FloatTensor#blockSumCorrection}: ggml adds the weight minimum times
+ * an fp16-rounded block sum of the activations.
  *
  * <p>No allocation per call once warm: the parallel job is a reusable {@link Product} per calling
  * thread, and the rounded activations and the row tiles live in per-thread buffers that only grow.
@@ -39,6 +41,8 @@ public final class MatMul {
     private final ThreadLocal<float[]> scratchBuffers = ThreadLocal.withInitial(() -> new float[F32Tensor.DOT4_SCRATCH]);
     /** Rounded activations, one buffer per calling thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** Q8_1 block-sum corrections of the rounded activations, one buffer per calling thread. */
+    private final ThreadLocal<float[]> correctionBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** The parallel job, one per calling thread, refilled for every call. */
     private final ThreadLocal<Product> products = ThreadLocal.withInitial(Product::new);
 
@@ -78,12 +82,14 @@ public final class MatMul {
         product.x = x;
         product.tokens = tokens;
         product.out = out;
+        product.corrections = corrections(w.type());
         try {
             pool.parallelFor(rows, product);
         } finally {
             product.w = null;
             product.x = null;
             product.out = null;
+            product.corrections = null;
         }
     }
 
@@ -114,8 +120,23 @@ public final class MatMul {
             rounded = new float[n];
             activationBuffers.set(rounded);
         }
-        ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
+        if (ActivationQuantizer.keepsBlockSums(weightType)) {
+            int blocks = n / ActivationQuantizer.Q8_0_BLOCK;
+            float[] corrections = correctionBuffers.get();
+            if (corrections.length < blocks) {
+                corrections = new float[blocks];
+                correctionBuffers.set(corrections);
+            }
+            ActivationQuantizer.roundQ8_1(x, 0, n, rounded, 0, corrections, 0);
+        } else {
+            ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
+        }
         return rounded;
+    }
+
+    /** The block-sum corrections {@link #roundActivations} just wrote for Q4_1/Q5_1, else null. */
+    private float[] corrections(GgmlType weightType) {
+        return ActivationQuantizer.keepsBlockSums(weightType) ? correctionBuffers.get() : null;
     }
 
     private float[] tileBuffer(int floats) {
@@ -136,6 +157,8 @@ public final class MatMul {
         private float[] x;
         private int tokens;
         private float[] out;
+        /** Q8_1 block-sum corrections per token and block, or null when the type has none. */
+        private float[] corrections;
 
         @Override
         public void run(int from, int to) {
@@ -153,6 +176,19 @@ public final class MatMul {
                 for (int t = 0; t < tokens; t++) {
                     out[t * rows + r] = w.dot(rowOffset, x, t * cols, cols);
                 }
+                addCorrections(r);
+            }
+        }
+
+        /** Adds the Q8_1 block-sum correction of every token to output row {@code r} (none when null). */
+        private void addCorrections(int r) {
+            if (corrections == null) {
+                return;
+            }
+            long rowOffset = (long) r * cols;
+            int blocksPerToken = cols / ActivationQuantizer.Q8_0_BLOCK;
+            for (int t = 0; t < tokens; t++) {
+                out[t * rows + r] += w.blockSumCorrection(rowOffset, corrections, t * blocksPerToken, cols);
             }
         }
 
@@ -177,6 +213,9 @@ public final class MatMul {
                     for (int r = first; r < last; r++) {
                         out[t * rows + r] = F32Tensor.dot(tile, (r - first) * cols, x, t * cols, cols);
                     }
+                }
+                for (int r = first; r < last; r++) {
+                    addCorrections(r);
                 }
             }
         }

@@ -53,6 +53,22 @@ final class Q5_1Tensor extends FloatTensor {
     }
 
     @Override
+    float blockSumCorrection(long offset, float[] corrections, int correctionOffset, int length) {
+        return minimumDot(data, offset, corrections, correctionOffset, length);
+    }
+
+    /** {@code sum m_b * corrections[correctionOffset + b]} over the whole blocks of {@code [offset, offset + length)}. */
+    static float minimumDot(MemorySegment data, long offset, float[] corrections, int correctionOffset, int length) {
+        long block = offset / BLOCK_SIZE * TYPE_SIZE;
+        int blocks = length / BLOCK_SIZE;
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++, block += TYPE_SIZE) {
+            sum += LittleEndian.f16(data, block + M_OFFSET) * corrections[correctionOffset + b];
+        }
+        return sum;
+    }
+
+    @Override
     public void dequantize(long offset, float[] out, int outOffset, int length) {
         if (Kernels.VECTOR) {
             Simd.dequantize(data, offset, out, outOffset, length);

@@ -43,6 +43,40 @@ class ActivationQuantizerTest {
         }
     }
 
+    /**
+     * Q8_1: the same levels as Q8_0, and per block the correction that turns the exact sum of the
+     * rounded values into ggml's {@code s = fp16(amax / 127 * sum q)}.
+     */
+    @Test
+    void q8_1KeepsGgmlsFp16BlockSumAsACorrection() {
+        float[] x = KernelTestSupport.gaussian(new Random(7), 16 * 32, 1.5f);
+        x[40] = 0;
+        java.util.Arrays.fill(x, 64, 96, 0f); // an all-zero block: no correction
+        float[] q8_0 = new float[x.length];
+        ActivationQuantizer.round(GgmlType.Q4_0, x, 0, x.length, q8_0, 0);
+        float[] rounded = new float[x.length + 3];
+        float[] corrections = new float[x.length / 32 + 1];
+        ActivationQuantizer.roundQ8_1(x, 0, x.length, rounded, 3, corrections, 1);
+        assertThat(java.util.Arrays.copyOfRange(rounded, 3, rounded.length)).containsExactly(q8_0);
+        int nonZero = 0;
+        for (int b = 0; b < x.length / 32; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            }
+            float d16 = Float.float16ToFloat(Float.floatToFloat16(amax / 127));
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                sum += d16 == 0 ? 0 : Math.round(q8_0[b * 32 + j] / d16);
+            }
+            float s = Float.float16ToFloat(Float.floatToFloat16(amax / 127 * sum));
+            assertThat(corrections[1 + b]).as("block " + b).isEqualTo(s - d16 * sum);
+            nonZero += corrections[1 + b] != 0 ? 1 : 0;
+        }
+        assertThat(corrections[1 + 2]).isZero();
+        assertThat(nonZero).as("fp16 rounding of the sum moves most blocks").isGreaterThan(8);
+    }
+
     @Test
     void f16AndBf16RoundToNearest() {
         float[] x = {1.0001f, -3.14159f, 65504f, 1e-8f};

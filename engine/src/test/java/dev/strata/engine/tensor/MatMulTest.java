@@ -38,10 +38,16 @@ class MatMulTest {
             float[] out = new float[tokens * rows];
             matMul.matmul(w, rows, cols, x, tokens, out);
             float[] rounded = new float[x.length];
-            ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
+            float[] corrections = new float[x.length / ActivationQuantizer.Q8_0_BLOCK];
+            if (ActivationQuantizer.keepsBlockSums(type)) {
+                ActivationQuantizer.roundQ8_1(x, 0, x.length, rounded, 0, corrections, 0);
+            } else {
+                ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
+            }
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < rows; r++) {
-                    float expected = w.dot((long) r * cols, rounded, t * cols, cols);
+                    float expected = w.dot((long) r * cols, rounded, t * cols, cols)
+                            + w.blockSumCorrection((long) r * cols, corrections, t * cols / ActivationQuantizer.Q8_0_BLOCK, cols);
                     assertThat(out[t * rows + r]).as(type + " tokens=" + tokens + " t=" + t + " r=" + r)
                             .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(expected))));
                 }
