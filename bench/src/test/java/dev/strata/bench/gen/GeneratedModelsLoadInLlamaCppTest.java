@@ -1,5 +1,7 @@
 package dev.strata.bench.gen;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * llama.cpp loads and runs generated models quantized by ggml itself: the files are valid models, not
  * just valid GGUF. (The parity test runs every shape and type written with Strata's quantizer.)
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class GeneratedModelsLoadInLlamaCppTest {
     static final List<String> SHAPES = List.of("tiny-llama3");
 

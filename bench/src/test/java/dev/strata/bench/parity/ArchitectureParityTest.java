@@ -1,5 +1,7 @@
 package dev.strata.bench.parity;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.bench.gen.Vocab;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * of 8, so windowed and global layers both matter; phi3 has fused QKV and gate-up tensors. An architecture the bundled llama.cpp cannot
  * load is skipped, not failed. The table goes to {@code target/parity/architecture-parity.md}.
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class ArchitectureParityTest {
     static final int DIM = 64;
     static final int HEADS = 4;

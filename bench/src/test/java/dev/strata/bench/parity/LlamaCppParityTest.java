@@ -1,5 +1,7 @@
 package dev.strata.bench.parity;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.bench.gen.BlockEncoder;
@@ -46,6 +48,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * about 1e-3 in p; so a type meets the bar only on the files where no such step happens.
  * The table goes to {@code target/parity/llamacpp-parity.md}.
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class LlamaCppParityTest {
     static final double TOLERANCE = 1e-3;
     static final int STEPS = 32;

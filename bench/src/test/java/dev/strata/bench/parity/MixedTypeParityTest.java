@@ -1,5 +1,7 @@
 package dev.strata.bench.parity;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.bench.gen.BlockEncoder;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * position) goes to {@code target/parity/mixed-types.md}: it shows which matmul moves a result and
  * whether llama.cpp's own two paths disagree as much (see docs/benchmarks.md).
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 @EnabledIfSystemProperty(named = "strata.parity.mixed", matches = ".+")
 class MixedTypeParityTest {
     static final List<TensorRole> ROLES = List.of(TensorRole.TOKEN_EMBEDDING, TensorRole.ATTENTION_Q,

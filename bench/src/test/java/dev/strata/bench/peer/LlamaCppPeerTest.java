@@ -1,5 +1,6 @@
 package dev.strata.bench.peer;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The peer reproduces llama.cpp's golden greedy run of the demo model (shared testdata PROVENANCE, LCPP-A). */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class LlamaCppPeerTest {
     /**
      * llama.cpp c392e50 greedy output after "Once upon a time" on models/stories260K.gguf, F32 KV cache
@@ -36,7 +38,7 @@ class LlamaCppPeerTest {
 
     @BeforeAll
     static void open() {
-        peer = LlamaCppPeer.open(demoModel(), LlamaCppPeer.Options.forParity(2, 512));
+        peer = LlamaCppPeer.open(demoModel(), LlamaCppPeer.Options.forParity(1, 512));
     }
 
     @AfterAll
