@@ -42,6 +42,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final Auditor auditor;
     private volatile Session session;
     private volatile Generation running;
+    private volatile boolean closed;
 
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
             ThreadFactory threads, String defaultModel, Caller caller, Auditor auditor) {
@@ -99,7 +100,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     private void stream(Generation generation, CallRecord record) {
         boolean audited = false;
-        try (generation) {
+        try { // closed in finally, after a gone client's generation was drained
             while (!generation.done()) {
                 ChoiceEvent ce = generation.next();
                 switch (ce.event()) {
@@ -111,7 +112,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                     case GenerationEvent.Finished f -> {
                         // free the connection before telling the client, so its next request is accepted
                         generation.close();
-                        auditor.close(record, ENDPOINT, 200, null);
+                        auditor.close(record, ENDPOINT, closed ? 499 : 200, closed ? "the client went away" : null);
                         audited = true;
                         running = null;
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
@@ -124,6 +125,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             generation.cancel(); // the client is gone
+            drain(generation);
         } catch (RuntimeException e) {
             if (!audited) {
                 generation.close();
@@ -132,13 +134,24 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             }
             sendError(e);
         } finally {
+            generation.close();
             if (!audited) {
-                generation.close();
                 auditor.close(record, ENDPOINT, 499, "the client went away");
             }
             if (running == generation) {
                 running = null;
             }
+        }
+    }
+
+    /** Reads a cancelled generation to its end (within a step), so what it generated is counted and settled. */
+    private static void drain(Generation generation) {
+        try {
+            while (!generation.done()) {
+                generation.next();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -166,6 +179,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closed = true;
         Generation g = running;
         if (g != null) {
             g.cancel();

@@ -72,15 +72,21 @@ final class StrataService extends StrataGrpc.StrataImplBase {
                     1, stop(request.getStopList()), -1, request.getIgnoreEos(), request.getPriority());
             try (Generation generation = inference.start(record.requestId(), ic, record);
                     CancelLink ignored = CancelLink.to(generation)) {
-                while (!generation.done()) {
-                    ChoiceEvent ce = generation.next();
-                    switch (ce.event()) {
-                        case GenerationEvent.Token t -> call.onNext(GenerateEvent.newBuilder()
-                                .setToken(Token.newBuilder().setId(t.id()).setText(t.text())).build());
-                        case GenerationEvent.Finished f -> call.onNext(GenerateEvent.newBuilder()
-                                .setDone(Done.newBuilder().setFinishReason(reason(f.reason())).setUsage(usage(f.usage())))
-                                .build());
-                        case GenerationEvent.Failed f -> throw f.error();
+                try {
+                    while (!generation.done()) {
+                        ChoiceEvent ce = generation.next();
+                        switch (ce.event()) {
+                            case GenerationEvent.Token t -> call.onNext(GenerateEvent.newBuilder()
+                                    .setToken(Token.newBuilder().setId(t.id()).setText(t.text())).build());
+                            case GenerationEvent.Finished f -> call.onNext(GenerateEvent.newBuilder()
+                                    .setDone(Done.newBuilder().setFinishReason(reason(f.reason()))
+                                            .setUsage(usage(f.usage()))).build());
+                            case GenerationEvent.Failed f -> throw f.error();
+                        }
+                    }
+                } finally {
+                    if (call.isCancelled()) {
+                        drain(generation); // so what it generated before the cancel is counted, settled and audited
                     }
                 }
             }
@@ -147,6 +153,14 @@ final class StrataService extends StrataGrpc.StrataImplBase {
         boolean cancelled = call.isCancelled();
         auditor.close(record, endpoint, cancelled ? 499 : 200, cancelled ? "the client cancelled the call" : null);
         return true;
+    }
+
+    /** Reads a cancelled generation to its end (the engine stops it within a step). */
+    private static void drain(Generation generation) throws InterruptedException {
+        generation.cancel();
+        while (!generation.done()) {
+            generation.next();
+        }
     }
 
     /** Tells the client why its call failed (unless it cancelled: nobody to tell). */

@@ -106,6 +106,28 @@ class TransportAuditTest {
     }
 
     @Test
+    void aWebSocketClosedMidStreamIsAuditedOnceAs499() throws Exception {
+        try (Replica r = Replica.start(TenancyConfig.DEFAULTS.withRequireAuth(true).withDataDir(dir), 8, 1_000_000L);
+                HttpClient http = HttpClient.newHttpClient()) {
+            String key = createKey(r, Quota.NONE);
+            Frames frames = new Frames();
+            WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream"), frames).join();
+            ws.sendText("{\"model\":\"m\",\"prompt\":\"go\",\"max_tokens\":3000,\"ignore_eos\":true}", true).join();
+            assertThat(frames.next().get("type").asText()).isEqualTo("token");
+            ws.abort();
+            long deadline = System.nanoTime() + 10_000_000_000L; // the server notices the close within a step
+            while (audit(r).isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(audit(r)).singleElement().satisfies(a -> {
+                assertThat(a.status()).isEqualTo(499);
+                assertThat(a.completionTokens()).isBetween(1, 2999);
+            });
+        }
+    }
+
+    @Test
     void webSocketWithAnUnknownKeyIsRefusedAtTheUpgrade() throws Exception {
         try (Replica r = start(); HttpClient http = HttpClient.newHttpClient()) {
             URI uri = URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream");
