@@ -48,6 +48,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final Map<String, String> upgradeHeaders;
     private volatile Session session;
     private volatile Generation running;
+    private volatile boolean closed;
 
     /** @param upgradeHeaders the upgrade request's trace and tenant headers ({@link #traceHeaders}) */
     StreamSocket(CallParser parser, InferenceService inference, RequestIds ids, ObjectMapper json, ErrorMapper errors,
@@ -131,7 +132,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         boolean audited = false;
         String status = "ok";
         boolean failed = false;
-        try (generation) {
+        try { // closed in finally, after a gone client's generation was drained
             while (!generation.done()) {
                 ChoiceEvent ce = generation.next();
                 switch (ce.event()) {
@@ -143,7 +144,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                     case GenerationEvent.Finished f -> {
                         // free the connection before telling the client, so its next request is accepted
                         generation.close();
-                        auditor.close(record, ENDPOINT, 200, null);
+                        auditor.close(record, ENDPOINT, closed ? 499 : 200, closed ? "the client went away" : null);
                         audited = true;
                         running = null;
                         observed.end(status, false); // before the client hears done: its next message is a new request
@@ -159,6 +160,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         } catch (ExecutionException e) {
             status = "client_gone";
             generation.cancel(); // the client is gone
+            drain(generation);
         } catch (RuntimeException e) {
             if (!audited) {
                 generation.close();
@@ -169,14 +171,25 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             failed = true;
             sendError(e);
         } finally {
+            generation.close();
             if (!audited) {
-                generation.close();
                 auditor.close(record, ENDPOINT, 499, "the client went away");
             }
             if (running == generation) {
                 running = null;
             }
             observed.end(status, failed);
+        }
+    }
+
+    /** Reads a cancelled generation to its end (within a step), so what it generated is counted and settled. */
+    private static void drain(Generation generation) {
+        try {
+            while (!generation.done()) {
+                generation.next();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -204,6 +217,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closed = true;
         Generation g = running;
         if (g != null) {
             g.cancel();

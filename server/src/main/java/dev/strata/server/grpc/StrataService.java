@@ -65,28 +65,38 @@ final class StrataService extends StrataGrpc.StrataImplBase {
     public void generate(GenerateRequest request, StreamObserver<GenerateEvent> observer) {
         ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) observer;
         CallRecord record = auditor.open(id(), AuthInterceptor.caller());
+        boolean audited = false;
         try {
             InferenceCall ic = new InferenceCall(model(request.getModel()), new Prompt.Texts(List.of(request.getPrompt())),
                     request.hasMaxTokens() ? maxTokens(request.getMaxTokens()) : null, sampling(request.getSampling()),
                     1, stop(request.getStopList()), -1, request.getIgnoreEos(), request.getPriority());
             try (Generation generation = inference.start(record.requestId(), ic, record);
                     CancelLink ignored = CancelLink.to(generation)) {
-                while (!generation.done()) {
-                    ChoiceEvent ce = generation.next();
-                    switch (ce.event()) {
-                        case GenerationEvent.Token t -> call.onNext(GenerateEvent.newBuilder()
-                                .setToken(Token.newBuilder().setId(t.id()).setText(t.text())).build());
-                        case GenerationEvent.Finished f -> call.onNext(GenerateEvent.newBuilder()
-                                .setDone(Done.newBuilder().setFinishReason(reason(f.reason())).setUsage(usage(f.usage())))
-                                .build());
-                        case GenerationEvent.Failed f -> throw f.error();
+                try {
+                    while (!generation.done()) {
+                        ChoiceEvent ce = generation.next();
+                        switch (ce.event()) {
+                            case GenerationEvent.Token t -> call.onNext(GenerateEvent.newBuilder()
+                                    .setToken(Token.newBuilder().setId(t.id()).setText(t.text())).build());
+                            case GenerationEvent.Finished f -> call.onNext(GenerateEvent.newBuilder()
+                                    .setDone(Done.newBuilder().setFinishReason(reason(f.reason()))
+                                            .setUsage(usage(f.usage()))).build());
+                            case GenerationEvent.Failed f -> throw f.error();
+                        }
+                    }
+                } finally {
+                    if (call.isCancelled()) {
+                        drain(generation); // so what it generated before the cancel is counted, settled and audited
                     }
                 }
             }
-            auditor.close(record, GENERATE, 200, null);
+            audited = done(call, record, GENERATE);
             call.onCompleted();
         } catch (InterruptedException | RuntimeException e) {
-            fail(call, record, GENERATE, e);
+            if (!audited) {
+                auditor.close(record, GENERATE, call.isCancelled() ? 499 : errors.map(e).status(), e.getMessage());
+            }
+            fail(call, e);
         }
     }
 
@@ -94,6 +104,7 @@ final class StrataService extends StrataGrpc.StrataImplBase {
     public void chat(ChatRequest request, StreamObserver<ChatResponse> observer) {
         ServerCallStreamObserver<ChatResponse> call = (ServerCallStreamObserver<ChatResponse>) observer;
         CallRecord record = auditor.open(id(), AuthInterceptor.caller());
+        boolean audited = false;
         try {
             if (request.getMessagesCount() == 0) {
                 throw new InvalidRequest("messages must not be empty", "messages", "invalid_value");
@@ -127,21 +138,37 @@ final class StrataService extends StrataGrpc.StrataImplBase {
                         .setMessage(ChatMessage.newBuilder().setRole("assistant").setContent(text.toString()))
                         .setFinishReason(finish).setUsage(usage(usage)).build());
             }
-            auditor.close(record, CHAT, 200, null);
+            audited = done(call, record, CHAT);
             call.onCompleted();
         } catch (InterruptedException | RuntimeException e) {
-            fail(call, record, CHAT, e);
+            if (!audited) {
+                auditor.close(record, CHAT, call.isCancelled() ? 499 : errors.map(e).status(), e.getMessage());
+            }
+            fail(call, e);
         }
     }
 
-    /** Audits the failed call, then tells the client (unless it cancelled: nobody to tell). */
-    private void fail(ServerCallStreamObserver<?> call, CallRecord record, String endpoint, Exception failure) {
+    /** Audits a call that ran to its end: 200, or 499 when the client cancelled it meanwhile. */
+    private boolean done(ServerCallStreamObserver<?> call, CallRecord record, String endpoint) {
+        boolean cancelled = call.isCancelled();
+        auditor.close(record, endpoint, cancelled ? 499 : 200, cancelled ? "the client cancelled the call" : null);
+        return true;
+    }
+
+    /** Reads a cancelled generation to its end (the engine stops it within a step). */
+    private static void drain(Generation generation) throws InterruptedException {
+        generation.cancel();
+        while (!generation.done()) {
+            generation.next();
+        }
+    }
+
+    /** Tells the client why its call failed (unless it cancelled: nobody to tell). */
+    private static void fail(ServerCallStreamObserver<?> call, Exception failure) {
         if (failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-        }
-        boolean cancelled = call.isCancelled();
-        auditor.close(record, endpoint, cancelled ? 499 : errors.map(failure).status(), failure.getMessage());
-        if (!cancelled || failure instanceof InterruptedException) {
+            call.onError(GrpcStatuses.of(failure));
+        } else if (!call.isCancelled()) {
             call.onError(GrpcStatuses.of(failure));
         }
     }

@@ -14,6 +14,7 @@ import dev.strata.server.grpc.proto.GenerateEvent;
 import dev.strata.server.grpc.proto.GenerateRequest;
 import dev.strata.server.grpc.proto.StrataGrpc;
 import dev.strata.server.tenant.Quota;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -26,6 +27,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -104,6 +106,28 @@ class TransportAuditTest {
     }
 
     @Test
+    void aWebSocketClosedMidStreamIsAuditedOnceAs499() throws Exception {
+        try (Replica r = Replica.start(TenancyConfig.DEFAULTS.withRequireAuth(true).withDataDir(dir), 8, 1_000_000L);
+                HttpClient http = HttpClient.newHttpClient()) {
+            String key = createKey(r, Quota.NONE);
+            Frames frames = new Frames();
+            WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream"), frames).join();
+            ws.sendText("{\"model\":\"m\",\"prompt\":\"go\",\"max_tokens\":3000,\"ignore_eos\":true}", true).join();
+            assertThat(frames.next().get("type").asText()).isEqualTo("token");
+            ws.abort();
+            long deadline = System.nanoTime() + 10_000_000_000L; // the server notices the close within a step
+            while (audit(r).isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(audit(r)).singleElement().satisfies(a -> {
+                assertThat(a.status()).isEqualTo(499);
+                assertThat(a.completionTokens()).isBetween(1, 2999);
+            });
+        }
+    }
+
+    @Test
     void webSocketWithAnUnknownKeyIsRefusedAtTheUpgrade() throws Exception {
         try (Replica r = start(); HttpClient http = HttpClient.newHttpClient()) {
             URI uri = URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream");
@@ -150,6 +174,37 @@ class TransportAuditTest {
                 assertThat(rows).hasSize(3).allSatisfy(a -> assertThat(a.keyId()).isEqualTo(keyId(key)));
                 assertThat(rows).filteredOn(a -> a.endpoint().equals("GRPC strata.v1.Strata/Chat"))
                         .extracting(AuditRecord::status).containsExactlyInAnyOrder(200, 429);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aCancelledGrpcCallIsAuditedOnceAs499() throws Exception {
+        try (Replica r = Replica.start(TenancyConfig.DEFAULTS.withRequireAuth(true).withDataDir(dir), 8, 1_000_000L)) {
+            String key = createKey(r, Quota.NONE);
+            ManagedChannel channel = channel(r);
+            Context.CancellableContext context = Context.current().withCancellation();
+            Context previous = context.attach();
+            try {
+                Iterator<GenerateEvent> events = stub(channel, key).generate(GenerateRequest.newBuilder().setModel("m")
+                        .setPrompt("go").setMaxTokens(3000).setIgnoreEos(true).build());
+                assertThat(events.next().hasToken()).isTrue();
+            } finally {
+                context.detach(previous);
+                context.cancel(null);
+            }
+            try {
+                long deadline = System.nanoTime() + 10_000_000_000L; // the server notices the cancel within a step
+                while (audit(r).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(audit(r)).singleElement().satisfies(a -> {
+                    assertThat(a.status()).isEqualTo(499);
+                    assertThat(a.keyId()).isEqualTo(keyId(key));
+                    assertThat(a.completionTokens()).isBetween(1, 2999);
+                });
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
