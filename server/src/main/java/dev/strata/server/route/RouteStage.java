@@ -69,7 +69,7 @@ public final class RouteStage implements AutoCloseable {
                         boolean ours = key.pollEvents().stream()
                                 .anyMatch(e -> target.getFileName().equals(e.context()));
                         key.reset();
-                        if (ours) {
+                        if (ours && settled(watcher, target)) {
                             try {
                                 routing.reload();
                             } catch (RuntimeException e) {
@@ -85,6 +85,28 @@ public final class RouteStage implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "cannot watch " + target + "; reload with POST /admin/reload", e);
         }
     }
+
+    /**
+     * Waits until the directory has been quiet for {@link #SETTLE_MILLIS}, at most 2 s (a writer truncates, then
+     * writes: reloading in between would read an empty file as "no routes"), then says whether the
+     * file has content to reload. An empty file is skipped; its next write brings another event.
+     */
+    private static boolean settled(java.nio.file.WatchService watcher, java.nio.file.Path target)
+            throws InterruptedException {
+        java.nio.file.WatchKey more;
+        for (int waits = 0; waits < 20 && (more = watcher.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) != null; waits++) {
+            more.pollEvents();
+            more.reset();
+        }
+        try {
+            return java.nio.file.Files.size(target) > 0;
+        } catch (java.io.IOException e) {
+            return false; // replaced and not there yet: its creation brings another event
+        }
+    }
+
+    /** Quiet time after the last change before a reload. */
+    private static final long SETTLE_MILLIS = 100;
 
     /** {@code next} with routed chat completions and the admin endpoints in front of it. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes) {
