@@ -100,7 +100,7 @@ public final class LocalEngine implements Engine {
         this.batch = new ForwardBatch(options.maxBatchTokens());
         this.state = model.newState(options.maxBatchTokens(), options.maxSequences());
         this.blockPool = BlockPool.ofBudget(kvMemoryBytes(options, config, contextLength), options.blockSize(),
-                config.numLayers(), config.keyWidth(), config.valueWidth());
+                config.numLayers(), config.keyWidth(), config.valueWidth(), options.kvCacheType());
         this.kvManager = new KvCacheManager(blockPool);
         this.scheduler = new Scheduler<>(kvManager,
                 new SchedulerConfig(options.maxSequences(), options.maxBatchTokens(), options.maxWaiting()));
@@ -484,8 +484,8 @@ public final class LocalEngine implements Engine {
         if (options.kvMemoryBytes() > 0) {
             return options.kvMemoryBytes();
         }
-        long perBlock = BlockPool.bytesPerBlock(options.blockSize(), c.numLayers(), c.keyWidth(), c.valueWidth())
-                + BlockPool.BLOCK_OVERHEAD_BYTES;
+        long perBlock = BlockPool.bytesPerBlock(options.blockSize(), c.numLayers(), c.keyWidth(), c.valueWidth(),
+                options.kvCacheType()) + BlockPool.BLOCK_OVERHEAD_BYTES;
         long blocksPerContext = (contextLength + options.blockSize() - 1) / options.blockSize();
         long wanted = perBlock * blocksPerContext * options.maxSequences();
         long cap = Math.max(Runtime.getRuntime().maxMemory() / 4, perBlock * blocksPerContext);

@@ -4,8 +4,9 @@ import java.util.HashMap;
 
 /**
  * The one pool of KV memory of an engine: {@code numBlocks} fixed-size blocks of {@code blockSize}
- * token rows, stored as one float array per layer for keys and one for values (laid out
- * {@code [block][row][width]}, the layout {@link KvCache} describes). The pool owns the blocks' reference
+ * token rows, stored as one {@link KvRows} per layer for keys and one for values (row
+ * {@code block * blockSize + row}, the layout {@link KvCache} describes) in the pool's
+ * {@link KvCacheType}. The pool owns the blocks' reference
  * counts, the free queue (LRU order, {@link FreeBlockQueue}) and the prefix cache's hash-to-block
  * map; it decides nothing (that is {@link KvCacheManager}'s and the scheduler's job).
  *
@@ -23,27 +24,37 @@ public final class BlockPool {
     private final int blockSize;
     private final int keyWidth;
     private final int valueWidth;
-    private final float[][] keys;
-    private final float[][] values;
+    private final KvCacheType type;
+    private final KvRows[] keys;
+    private final KvRows[] values;
     private final KvBlock[] blocks;
     private final FreeBlockQueue freeQueue = new FreeBlockQueue();
     private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
 
     public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth) {
+        this(numBlocks, blockSize, numLayers, keyWidth, valueWidth, KvCacheType.F32);
+    }
+
+    public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth, KvCacheType type) {
         if (numBlocks < 1 || blockSize < 1 || numLayers < 1 || keyWidth < 1 || valueWidth < 1) {
             throw new IllegalArgumentException("numBlocks, blockSize, numLayers, keyWidth and valueWidth must be >= 1, got "
                     + numBlocks + ", " + blockSize + ", " + numLayers + ", " + keyWidth + ", " + valueWidth);
         }
-        long floats = (long) numBlocks * blockSize * Math.max(keyWidth, valueWidth);
-        if (floats > Integer.MAX_VALUE - 16) {
+        long elements = (long) numBlocks * blockSize * Math.max(keyWidth, valueWidth);
+        if (elements > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("KV pool of " + numBlocks + " blocks x " + blockSize + " tokens x "
-                    + Math.max(keyWidth, valueWidth) + " floats per layer does not fit one array");
+                    + Math.max(keyWidth, valueWidth) + " values per layer does not fit one array");
         }
         this.blockSize = blockSize;
         this.keyWidth = keyWidth;
         this.valueWidth = valueWidth;
-        this.keys = new float[numLayers][numBlocks * blockSize * keyWidth];
-        this.values = new float[numLayers][numBlocks * blockSize * valueWidth];
+        this.type = type;
+        this.keys = new KvRows[numLayers];
+        this.values = new KvRows[numLayers];
+        for (int layer = 0; layer < numLayers; layer++) {
+            keys[layer] = type.newRows(numBlocks * blockSize, keyWidth);
+            values[layer] = type.newRows(numBlocks * blockSize, valueWidth);
+        }
         this.blocks = new KvBlock[numBlocks];
         for (int i = 0; i < numBlocks; i++) {
             blocks[i] = new KvBlock(i);
@@ -57,23 +68,56 @@ public final class BlockPool {
      * @throws IllegalArgumentException when the budget holds less than one block
      */
     public static BlockPool ofBudget(long kvMemoryBytes, int blockSize, int numLayers, int keyWidth, int valueWidth) {
-        long perBlock = bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth) + BLOCK_OVERHEAD_BYTES;
+        return ofBudget(kvMemoryBytes, blockSize, numLayers, keyWidth, valueWidth, KvCacheType.F32);
+    }
+
+    /** As {@link #ofBudget(long, int, int, int, int)}, rows stored as {@code type}. */
+    public static BlockPool ofBudget(long kvMemoryBytes, int blockSize, int numLayers, int keyWidth, int valueWidth,
+            KvCacheType type) {
+        long perBlock = bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth, type) + BLOCK_OVERHEAD_BYTES;
         long numBlocks = kvMemoryBytes / perBlock;
         if (numBlocks < 1) {
             throw new IllegalArgumentException("kvMemoryBytes " + kvMemoryBytes + " holds no block of " + blockSize
                     + " tokens (" + perBlock + " bytes)");
         }
-        return new BlockPool((int) Math.min(numBlocks, Integer.MAX_VALUE / 2), blockSize, numLayers, keyWidth, valueWidth);
+        return new BlockPool((int) Math.min(numBlocks, Integer.MAX_VALUE / 2), blockSize, numLayers, keyWidth, valueWidth,
+                type);
     }
 
-    /** K/V bytes of one block: {@code blockSize x layers x (keyWidth + valueWidth) x 4} (F32 storage). */
+    /** K/V bytes of one F32 block: {@code blockSize x layers x (keyWidth + valueWidth) x 4}. */
     public static long bytesPerBlock(int blockSize, int numLayers, int keyWidth, int valueWidth) {
-        return (long) blockSize * numLayers * (keyWidth + valueWidth) * Float.BYTES;
+        return bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth, KvCacheType.F32);
+    }
+
+    /**
+     * K/V bytes of one block stored as {@code type}: {@code blockSize x layers x (rowBytes(keyWidth) +
+     * rowBytes(valueWidth))}, i.e. 4, 2 or 34/32 bytes per value.
+     */
+    public static long bytesPerBlock(int blockSize, int numLayers, int keyWidth, int valueWidth, KvCacheType type) {
+        return (long) blockSize * numLayers * (type.rowBytes(keyWidth) + type.rowBytes(valueWidth));
+    }
+
+    /** K/V bytes of one block of this pool. */
+    public long bytesPerBlock() {
+        return bytesPerBlock(blockSize, keys.length, keyWidth, valueWidth, type);
     }
 
     /** Bytes this pool holds: K/V storage plus the per-block overhead bound. */
     public long sizeBytes() {
-        return (long) blocks.length * (bytesPerBlock(blockSize, keys.length, keyWidth, valueWidth) + BLOCK_OVERHEAD_BYTES);
+        return (long) blocks.length * (bytesPerBlock() + BLOCK_OVERHEAD_BYTES);
+    }
+
+    /** Bytes the K/V row stores actually allocated (without the overhead bound); equals {@code numBlocks x bytesPerBlock()}. */
+    public long storageBytes() {
+        long sum = 0;
+        for (int layer = 0; layer < keys.length; layer++) {
+            sum += keys[layer].sizeBytes() + values[layer].sizeBytes();
+        }
+        return sum;
+    }
+
+    public KvCacheType type() {
+        return type;
     }
 
     public int blockSize() {
@@ -111,11 +155,11 @@ public final class BlockPool {
         return cachedBlocks.size();
     }
 
-    float[] keys(int layer) {
+    KvRows keys(int layer) {
         return keys[layer];
     }
 
-    float[] values(int layer) {
+    KvRows values(int layer) {
         return values[layer];
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.strata.engine.kv.KvCacheType;
 import dev.strata.server.GatewayException.InvalidConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,6 +128,9 @@ public final class ConfigLoader {
         if (flags.kvMemory() != null) {
             applyToModels(root, "kv_memory", JsonNodeFactory.instance.textNode(flags.kvMemory()));
         }
+        if (flags.kvCacheType() != null) {
+            applyToModels(root, "kv_cache_type", JsonNodeFactory.instance.textNode(flags.kvCacheType()));
+        }
     }
 
     /** Sets {@code key} on every configured model, or as {@code default_model_<key>} for the demo model. */
@@ -176,10 +180,11 @@ public final class ConfigLoader {
         Section top = new Section("", root);
         top.allowOnly("server", "models", "default_model_threads", "observe", "gateway", // gateway: server.route
                 "auth", "storage", "quota", "tenants", // tenancy: TenancyConfig
-                "default_model_kv_memory"); // --kv-memory without models
+                "default_model_kv_memory", "default_model_kv_cache_type"); // --kv-memory, --kv-cache-type without models
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
-        ServingOptions defaultServing = new ServingOptions(top.bytes("default_model_kv_memory"), null, null, null, null);
+        ServingOptions defaultServing = new ServingOptions(top.bytes("default_model_kv_memory"), null, null, null, null,
+                kvCacheType(top, "default_model_kv_cache_type"));
         List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads, defaultServing);
         return new StrataConfig(server, models, bindObserve(top.section("observe")), TenancyConfig.bind(root, baseDir));
     }
@@ -247,7 +252,7 @@ public final class ConfigLoader {
             }
             Section m = new Section(key + ".", object);
             m.allowOnly("path", "id", "alias", "threads", "context", "sampling", "price", "kv_memory", "block_size",
-                    "max_num_seqs", "max_batched_tokens", "max_waiting");
+                    "max_num_seqs", "max_batched_tokens", "max_waiting", "kv_cache_type");
             Path path = m.existingFile("path", baseDir);
             String id = m.has("id") ? m.text("id", null) : m.text("alias", ModelConfig.idOf(path));
             if (id.isBlank() || !ids.add(id)) {
@@ -270,7 +275,20 @@ public final class ConfigLoader {
                     + batchTokens);
         }
         return new ServingOptions(m.bytes("kv_memory"), m.optionalInteger("block_size", 1, 1024), seqs, batchTokens,
-                m.optionalInteger("max_waiting", 1, 1 << 24));
+                m.optionalInteger("max_waiting", 1, 1 << 24), kvCacheType(m, "kv_cache_type"));
+    }
+
+    /** The K/V storage type under {@code key} ({@code f32}, {@code f16}, {@code q8_0}), null when absent. */
+    private static KvCacheType kvCacheType(Section s, String key) {
+        if (!s.has(key)) {
+            return null;
+        }
+        String name = s.text(key, "f32");
+        try {
+            return KvCacheType.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig(s.prefix() + key, "must be one of f32, f16, q8_0; got \"" + name + "\"");
+        }
     }
 
     private static SamplingDefaults bindSampling(Section s) {

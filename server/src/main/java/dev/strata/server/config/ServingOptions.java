@@ -1,5 +1,7 @@
 package dev.strata.server.config;
 
+import dev.strata.engine.kv.KvCacheType;
+
 /**
  * How the embedded engine serves one model: the knobs of
  * {@link dev.strata.engine.generate.EngineOptions} a deployment tunes. {@code null} (and 0 for
@@ -12,11 +14,18 @@ package dev.strata.server.config;
  * @param maxWaiting     requests queued beyond the running ones ({@code max_waiting}); more are refused with 503.
  *                       At least 1: every request passes through the engine's queue before it runs, so
  *                       {@link dev.strata.engine.generate.LocalEngine} with 0 would refuse everything.
+ * @param kvCacheType    how K/V rows are stored ({@code kv_cache_type}: f32, f16, q8_0); null = f32
  */
 public record ServingOptions(long kvMemoryBytes, Integer blockSize, Integer maxSequences, Integer maxBatchTokens,
-        Integer maxWaiting) {
+        Integer maxWaiting, KvCacheType kvCacheType) {
     /** Every knob at its default. */
-    public static final ServingOptions DEFAULTS = new ServingOptions(0, null, null, null, null);
+    public static final ServingOptions DEFAULTS = new ServingOptions(0, null, null, null, null, null);
+
+    /** Default (F32) K/V storage. */
+    public ServingOptions(long kvMemoryBytes, Integer blockSize, Integer maxSequences, Integer maxBatchTokens,
+            Integer maxWaiting) {
+        this(kvMemoryBytes, blockSize, maxSequences, maxBatchTokens, maxWaiting, null);
+    }
 
     public ServingOptions {
         if (kvMemoryBytes < 0) {

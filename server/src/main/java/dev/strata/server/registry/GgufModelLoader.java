@@ -1,6 +1,7 @@
 package dev.strata.server.registry;
 
 import dev.strata.engine.generate.EngineOptions;
+import dev.strata.engine.kv.KvCacheType;
 import dev.strata.engine.generate.LocalEngine;
 import dev.strata.engine.generate.StepListener;
 import dev.strata.engine.gguf.GgufFile;
@@ -64,6 +65,7 @@ public final class GgufModelLoader implements ModelLoader {
         }
         return new EngineOptions(threads, sequences, batchTokens, config.contextLength(), s.kvMemoryBytes(),
                 s.blockSize() != null ? s.blockSize() : EngineOptions.DEFAULT_BLOCK_SIZE,
-                s.maxWaiting() != null ? s.maxWaiting() : EngineOptions.DEFAULT_MAX_WAITING);
+                s.maxWaiting() != null ? s.maxWaiting() : EngineOptions.DEFAULT_MAX_WAITING,
+                s.kvCacheType() != null ? s.kvCacheType() : KvCacheType.F32);
     }
 }
