@@ -425,9 +425,11 @@ public final class LocalEngine implements Engine {
         if (reason != null && !s.outputText.stopped()) {
             text += s.outputText.append(s.decoder.flush()) + s.outputText.flush();
         }
+        long now = nanoClock.getAsLong();
         if (s.generated == 1) {
-            s.firstTokenNanos = nanoClock.getAsLong();
+            s.firstTokenNanos = now;
         }
+        s.recordTokenTime(now);
         s.stream.publish(tokenEvent(s, token, text));
         if (reason != null) {
             finish(s, reason);
@@ -463,7 +465,7 @@ public final class LocalEngine implements Engine {
         GenerationEvent.Usage usage = new GenerationEvent.Usage(s.numPromptTokens(), s.generated,
                 s.numCachedPromptTokens());
         GenerationEvent.Timings timings = new GenerationEvent.Timings(start - s.submitNanos,
-                s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos);
+                s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos, s.tokenTimes());
         scheduler.finish(s);
         s.stream.publish(new GenerationEvent.Finished(reason, usage, timings));
     }

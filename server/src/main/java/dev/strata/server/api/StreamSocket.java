@@ -101,7 +101,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         generation.close();
                         running = null;
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
-                                new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens())));
+                                new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens()),
+                                ResponseShapes.NativeTimings.of(f.timings())));
                     }
                     case GenerationEvent.Failed f -> throw f.error();
                 }
