@@ -17,9 +17,10 @@ import dev.strata.engine.kv.KvCacheType;
  *                       {@link dev.strata.engine.EngineException.Overloaded}
  * @param kvCacheType    how K/V rows are stored: F32 (exact), F16 or Q8_0 (less memory per token, so
  *                       more tokens fit {@code kvMemoryBytes})
+ * @param kvCacheDisk    where the prefix cache persists across restarts; null = nowhere
  */
 public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength, long kvMemoryBytes,
-        int blockSize, int maxWaiting, KvCacheType kvCacheType) {
+        int blockSize, int maxWaiting, KvCacheType kvCacheType, KvCacheDisk kvCacheDisk) {
     /** Default tokens per KV block. */
     public static final int DEFAULT_BLOCK_SIZE = 16;
     /** Default bound of the waiting queue. */
@@ -53,17 +54,24 @@ public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, i
         }
     }
 
-    /** F32 K/V storage. */
+    /** F32 K/V storage, no disk. */
     public EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength, long kvMemoryBytes,
             int blockSize, int maxWaiting) {
         this(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, maxWaiting,
-                KvCacheType.F32);
+                KvCacheType.F32, null);
+    }
+
+    /** No disk. */
+    public EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength, long kvMemoryBytes,
+            int blockSize, int maxWaiting, KvCacheType kvCacheType) {
+        this(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, maxWaiting, kvCacheType,
+                null);
     }
 
     /** The serving defaults for the rest: automatic KV budget, 16-token blocks, 4096 waiting. */
     public EngineOptions(int threads, int maxSequences, int maxBatchTokens, int contextLength) {
         this(threads, maxSequences, maxBatchTokens, contextLength, 0, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_WAITING,
-                KvCacheType.F32);
+                KvCacheType.F32, null);
     }
 
     /** All cores, 16 sequences, 256-token passes, the model's context. */
@@ -73,31 +81,36 @@ public record EngineOptions(int threads, int maxSequences, int maxBatchTokens, i
 
     public EngineOptions withThreads(int n) {
         return new EngineOptions(n, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, maxWaiting,
-                kvCacheType);
+                kvCacheType, kvCacheDisk);
     }
 
     public EngineOptions withContextLength(int n) {
         return new EngineOptions(threads, maxSequences, maxBatchTokens, n, kvMemoryBytes, blockSize, maxWaiting,
-                kvCacheType);
+                kvCacheType, kvCacheDisk);
     }
 
     public EngineOptions withKvMemoryBytes(long n) {
         return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, n, blockSize, maxWaiting,
-                kvCacheType);
+                kvCacheType, kvCacheDisk);
     }
 
     public EngineOptions withBlockSize(int n) {
         return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, n, maxWaiting,
-                kvCacheType);
+                kvCacheType, kvCacheDisk);
     }
 
     public EngineOptions withMaxWaiting(int n) {
         return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize, n,
-                kvCacheType);
+                kvCacheType, kvCacheDisk);
     }
 
     public EngineOptions withKvCacheType(KvCacheType type) {
         return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize,
-                maxWaiting, type);
+                maxWaiting, type, kvCacheDisk);
+    }
+
+    public EngineOptions withKvCacheDisk(KvCacheDisk disk) {
+        return new EngineOptions(threads, maxSequences, maxBatchTokens, contextLength, kvMemoryBytes, blockSize,
+                maxWaiting, kvCacheType, disk);
     }
 }

@@ -6,6 +6,8 @@ import dev.strata.engine.gguf.GgmlType;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.gguf.GgufTensorInfo;
 import dev.strata.engine.kv.BlockPool;
+import dev.strata.engine.kv.DiskPrefixStore;
+import dev.strata.engine.kv.PrefixStore;
 import dev.strata.engine.kv.KvCacheManager;
 import dev.strata.engine.model.ForwardBatch;
 import dev.strata.engine.model.ForwardState;
@@ -73,6 +75,9 @@ public final class LocalEngine implements Engine {
 
     // Loop-thread state: allocated once.
     private final BlockPool blockPool;
+    /** The prefix cache's disk level, or null. */
+    private final DiskPrefixStore diskStore;
+    private volatile long kvDiskLoads;
     private final KvCacheManager kvManager;
     private final Scheduler<Sequence> scheduler;
     private final ForwardBatch batch;
@@ -81,7 +86,7 @@ public final class LocalEngine implements Engine {
     private final float[] topLogprobs = new float[20];
 
     LocalEngine(GgufFile gguf, ComputePool pool, Model model, Tokenizer tokenizer, EngineOptions options,
-            LongSupplier nanoClock, StepListener steps, FaultInjector faults) {
+            LongSupplier nanoClock, StepListener steps, FaultInjector faults, PrefixStore prefixStore) {
         this.steps = steps;
         this.gguf = gguf;
         this.pool = pool;
@@ -100,7 +105,8 @@ public final class LocalEngine implements Engine {
         this.batch = new ForwardBatch(options.maxBatchTokens());
         this.state = model.newState(options.maxBatchTokens(), options.maxSequences());
         this.blockPool = BlockPool.ofBudget(kvMemoryBytes(options, config, contextLength), options.blockSize(),
-                config.numLayers(), config.keyWidth(), config.valueWidth(), options.kvCacheType());
+                config.numLayers(), config.keyWidth(), config.valueWidth(), options.kvCacheType(), prefixStore);
+        this.diskStore = prefixStore instanceof DiskPrefixStore d ? d : null;
         this.kvManager = new KvCacheManager(blockPool);
         this.scheduler = new Scheduler<>(kvManager,
                 new SchedulerConfig(options.maxSequences(), options.maxBatchTokens(), options.maxWaiting()));
@@ -146,13 +152,28 @@ public final class LocalEngine implements Engine {
                 throw new EngineException.InvalidModelFile("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.config().vocabSize());
             }
-            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps, faults);
+            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps, faults,
+                    prefixStore(path, gguf, options));
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
             gguf.close();
             throw e;
+        }
+    }
+
+    /** The disk store {@link EngineOptions#kvCacheDisk()} asks for, or none. */
+    private static PrefixStore prefixStore(Path path, GgufFile gguf, EngineOptions options) {
+        KvCacheDisk disk = options.kvCacheDisk();
+        if (disk == null) {
+            return PrefixStore.NONE;
+        }
+        try {
+            return new DiskPrefixStore(disk.dir(), disk.maxBytes(),
+                    ModelFingerprint.of(path, gguf.dataOffset(), options.kvCacheType(), options.blockSize()));
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
@@ -255,6 +276,7 @@ public final class LocalEngine implements Engine {
         }
         cancelAll(new ArrayList<>(submitted)); // submitted while closing
         submitted.clear();
+        blockPool.persistCachedBlocks(); // the loop is gone: this thread owns the pool now
         pool.close();
         gguf.close();
         if (interrupted) {
@@ -290,6 +312,17 @@ public final class LocalEngine implements Engine {
         numPreemptions = scheduler.numPreemptions();
         prefixQueries = kvManager.prefixQueries();
         prefixHits = kvManager.prefixHits();
+        kvDiskLoads = blockPool.numStoreLoads();
+    }
+
+    /** Prefix blocks read back from {@link EngineOptions#kvCacheDisk()} so far, as of the last step. */
+    public long kvDiskLoads() {
+        return kvDiskLoads;
+    }
+
+    /** Bytes of block files in the KV cache directory (0 without one); call when idle or closed. */
+    public long kvDiskBytes() {
+        return diskStore == null ? 0 : diskStore.sizeBytes();
     }
 
     private void cancelAll(Collection<Sequence> sequences) {

@@ -1,5 +1,7 @@
 package dev.strata.engine.kv;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 
 /**
@@ -30,12 +32,25 @@ public final class BlockPool {
     private final KvBlock[] blocks;
     private final FreeBlockQueue freeQueue = new FreeBlockQueue();
     private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
+    private final PrefixStore store;
+    /** One block's rows as bytes, for the store; allocated once, only when there is a store. */
+    private final ByteBuffer transfer;
+    private long numStoreLoads;
 
     public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth) {
         this(numBlocks, blockSize, numLayers, keyWidth, valueWidth, KvCacheType.F32);
     }
 
     public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth, KvCacheType type) {
+        this(numBlocks, blockSize, numLayers, keyWidth, valueWidth, type, PrefixStore.NONE);
+    }
+
+    /**
+     * A pool whose evicted cached blocks go to {@code store} (seven parameters: the layout of the rows,
+     * their storage type, and the second cache level; a layout record would only move them).
+     */
+    public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth, KvCacheType type,
+            PrefixStore store) {
         if (numBlocks < 1 || blockSize < 1 || numLayers < 1 || keyWidth < 1 || valueWidth < 1) {
             throw new IllegalArgumentException("numBlocks, blockSize, numLayers, keyWidth and valueWidth must be >= 1, got "
                     + numBlocks + ", " + blockSize + ", " + numLayers + ", " + keyWidth + ", " + valueWidth);
@@ -55,6 +70,13 @@ public final class BlockPool {
             keys[layer] = type.newRows(numBlocks * blockSize, keyWidth);
             values[layer] = type.newRows(numBlocks * blockSize, valueWidth);
         }
+        this.store = store;
+        long blockBytes = bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth, type);
+        if (store != PrefixStore.NONE && blockBytes > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a KV block of " + blockBytes + " bytes is too large to persist");
+        }
+        this.transfer = store == PrefixStore.NONE ? null
+                : ByteBuffer.allocate((int) blockBytes).order(ByteOrder.LITTLE_ENDIAN);
         this.blocks = new KvBlock[numBlocks];
         for (int i = 0; i < numBlocks; i++) {
             blocks[i] = new KvBlock(i);
@@ -74,6 +96,12 @@ public final class BlockPool {
     /** As {@link #ofBudget(long, int, int, int, int)}, rows stored as {@code type}. */
     public static BlockPool ofBudget(long kvMemoryBytes, int blockSize, int numLayers, int keyWidth, int valueWidth,
             KvCacheType type) {
+        return ofBudget(kvMemoryBytes, blockSize, numLayers, keyWidth, valueWidth, type, PrefixStore.NONE);
+    }
+
+    /** As above, evicted cached blocks going to {@code store}. */
+    public static BlockPool ofBudget(long kvMemoryBytes, int blockSize, int numLayers, int keyWidth, int valueWidth,
+            KvCacheType type, PrefixStore store) {
         long perBlock = bytesPerBlock(blockSize, numLayers, keyWidth, valueWidth, type) + BLOCK_OVERHEAD_BYTES;
         long numBlocks = kvMemoryBytes / perBlock;
         if (numBlocks < 1) {
@@ -81,7 +109,7 @@ public final class BlockPool {
                     + " tokens (" + perBlock + " bytes)");
         }
         return new BlockPool((int) Math.min(numBlocks, Integer.MAX_VALUE / 2), blockSize, numLayers, keyWidth, valueWidth,
-                type);
+                type, store);
     }
 
     /** K/V bytes of one F32 block: {@code blockSize x layers x (keyWidth + valueWidth) x 4}. */
@@ -173,12 +201,93 @@ public final class BlockPool {
             return null;
         }
         if (b.cached) {
+            if (!b.persisted && store != PrefixStore.NONE) {
+                persist(b);
+            }
             cachedBlocks.remove(b.hash);
             b.cached = false;
             b.hash = KvBlock.NO_HASH;
         }
+        b.persisted = false;
         b.refCount = 1;
         return b;
+    }
+
+    /** Whether evicted prefixes go to a {@link PrefixStore} (and can come back from it). */
+    boolean hasStore() {
+        return store != PrefixStore.NONE;
+    }
+
+    /** Whether the store (believes it) holds the block named {@code hash}. */
+    boolean storeHas(long hash) {
+        return store.contains(hash);
+    }
+
+    /**
+     * The block named {@code hash}, read back from the store into a newly allocated block (which may
+     * evict the least recently freed one), cached and with reference count 1; null when the store does
+     * not have it, cannot read it, or no block is free.
+     */
+    KvBlock loadFromStore(long hash) {
+        if (!store.contains(hash)) {
+            return null;
+        }
+        KvBlock b = allocate();
+        if (b == null) {
+            return null;
+        }
+        transfer.clear();
+        if (!store.read(hash, transfer)) {
+            free(b);
+            return null;
+        }
+        transfer.flip();
+        int first = b.id * blockSize;
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer].importRows(first, blockSize, transfer);
+            values[layer].importRows(first, blockSize, transfer);
+        }
+        cache(b, hash);
+        b.persisted = true;
+        numStoreLoads++;
+        return b;
+    }
+
+    /** Blocks read back from the store since the pool was made. */
+    public long numStoreLoads() {
+        return numStoreLoads;
+    }
+
+    /**
+     * Writes every cached block the store does not hold yet (a clean shutdown), most recently used
+     * last so the store's LRU order follows the pool's. No-op without a store.
+     */
+    public void persistCachedBlocks() {
+        if (store == PrefixStore.NONE) {
+            return;
+        }
+        for (KvBlock b : blocks) {
+            if (b.cached && !b.persisted && b.refCount > 0) {
+                persist(b);
+            }
+        }
+        for (KvBlock b = freeQueue.first(); b != null; b = freeQueue.next(b)) {
+            if (b.cached && !b.persisted) {
+                persist(b);
+            }
+        }
+    }
+
+    private void persist(KvBlock b) {
+        transfer.clear();
+        int first = b.id * blockSize;
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer].exportRows(first, blockSize, transfer);
+            values[layer].exportRows(first, blockSize, transfer);
+        }
+        transfer.flip();
+        store.write(b.hash, transfer);
+        b.persisted = true;
     }
 
     /** Adds a reference to a block found in the cache, reviving it from the free queue if needed. */
