@@ -51,7 +51,7 @@ final class ChatCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
-    KvCacheTypeOption kvCacheType;
+    KvCacheOptions kvCache;
 
     @Option(names = "--stats", description = "After each reply, print token counts and speed to stderr.")
     boolean stats;
@@ -76,7 +76,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path path = model.path();
         ChatTemplate template = template(path, err);
-        EngineOptions options = new EngineOptions(numThreads, 1, 512, 0).withKvCacheType(kvCacheType.type());
+        EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), path);
         try (LocalEngine engine = LocalEngine.open(path, options)) {
             ModelInfo info = engine.modelInfo();
             int context = info.contextLength();

@@ -75,6 +75,26 @@ class RunCommandTest {
     }
 
     @Test
+    void aKvCacheDirKeepsThePromptsBlocksForTheNextRun(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun.";
+        String[] args = {"run", "-m", demoModel().toString(), "-p", prompt, "-n", "12", "--temp", "0", "--threads", "1",
+            "--kv-cache-dir", dir.toString(), "--kv-cache-disk-max", "1MiB"};
+        Result first = strata(args);
+        assertThat(first.exitCode()).isZero();
+        Path modelDir = dir.resolve("stories260K");
+        try (var files = java.nio.file.Files.list(modelDir)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".kvblock")).count()).isPositive();
+        }
+        Result second = strata(args);
+        assertThat(second.out()).isEqualTo(first.out());
+
+        Result bad = strata("run", "-m", demoModel().toString(), "-p", "Lily", "--kv-cache-disk-max", "1MiB");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("error: --kv-cache-disk-max needs --kv-cache-dir" + System.lineSeparator());
+    }
+
+    @Test
     void seededSamplingRepeats() {
         String[] args = {"run", "-m", demoModel().toString(), "-p", "Lily", "-n", "20", "--temp", "1", "--seed", "7"};
         assertThat(strata(args).out()).isEqualTo(strata(args).out());

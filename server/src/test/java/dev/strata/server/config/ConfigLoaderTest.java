@@ -210,6 +210,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void kvCacheDirAndItsBoundComeFromTheFileOrTheFlags() throws IOException {
+        Path demo = model();
+        Path cfg = file("strata.yaml", "models:\n  - {path: tiny.gguf, id: a, kv_cache_dir: cache, "
+                + "kv_cache_disk_max: 2MiB}\n  - {path: tiny.gguf, id: b}\n");
+        List<ModelConfig> models = new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE)
+                .models();
+        assertThat(models.get(0).serving().kvCacheDir()).isEqualTo(cfg.resolveSibling("cache").normalize());
+        assertThat(models.get(0).serving().kvCacheDiskMaxBytes()).isEqualTo(2L << 20);
+        assertThat(models.get(1).serving().kvCacheDir()).isNull();
+        ConfigOverrides flags = new ConfigOverrides(null, null, null, List.of(demo), null, null, null,
+                Path.of("/tmp/kv"), "1GB");
+        assertThat(new ConfigLoader(Map.of(), demo).load(Optional.empty(), flags).models().getFirst().serving())
+                .satisfies(s -> {
+                    assertThat(s.kvCacheDir()).isEqualTo(Path.of("/tmp/kv"));
+                    assertThat(s.kvCacheDiskMaxBytes()).isEqualTo(1_000_000_000L);
+                });
+        Path notADir = file("plain.txt", "x");
+        Path bad = file("bad.yaml", "models:\n  - {path: tiny.gguf, kv_cache_dir: plain.txt}\n");
+        assertThat(notADir).exists();
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), null).load(Optional.of(bad), ConfigOverrides.NONE))
+                .isInstanceOfSatisfying(InvalidConfig.class,
+                        e -> assertThat(e.key()).isEqualTo("models[0].kv_cache_dir"));
+    }
+
+    @Test
     void badEnvironmentValueNamesTheKey() throws IOException {
         Path demo = model();
         assertThatThrownBy(() -> new ConfigLoader(Map.of("STRATA_PORT", "eighty"), demo)
