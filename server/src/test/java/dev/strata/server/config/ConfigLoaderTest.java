@@ -235,6 +235,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAnnotatedExampleConfigLoads() {
+        StrataConfig c = new ConfigLoader(Map.of(), null).load(Optional.of(Path.of("../strata.example.yaml")),
+                ConfigOverrides.NONE);
+        ServingOptions s = c.models().getFirst().serving();
+        assertThat(s.kvCacheType()).isEqualTo(KvCacheType.F32);
+        assertThat(s.kvCacheDiskMaxBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
     void badEnvironmentValueNamesTheKey() throws IOException {
         Path demo = model();
         assertThatThrownBy(() -> new ConfigLoader(Map.of("STRATA_PORT", "eighty"), demo)
