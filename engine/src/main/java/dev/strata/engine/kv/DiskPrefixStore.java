@@ -70,7 +70,7 @@ public final class DiskPrefixStore implements PrefixStore {
     private final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
-    private long totalBytes;
+    private volatile long totalBytes; // read by other threads for metrics and tests
     private long numReads;
     private long numWrites;
 
