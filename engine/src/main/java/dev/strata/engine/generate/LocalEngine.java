@@ -7,8 +7,8 @@ import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.gguf.GgufTensorInfo;
 import dev.strata.engine.kv.BlockPool;
 import dev.strata.engine.kv.DiskPrefixStore;
-import dev.strata.engine.kv.PrefixStore;
 import dev.strata.engine.kv.KvCacheManager;
+import dev.strata.engine.kv.PrefixStore;
 import dev.strata.engine.model.ForwardBatch;
 import dev.strata.engine.model.ForwardState;
 import dev.strata.engine.model.Model;
@@ -216,6 +216,16 @@ public final class LocalEngine implements Engine {
         return blockPool.sizeBytes();
     }
 
+    /** Prefix blocks read back from {@link EngineOptions#kvCacheDisk()} so far, as of the last step. */
+    public long kvDiskLoads() {
+        return kvDiskLoads;
+    }
+
+    /** Bytes of block files in the KV cache directory (0 without one). */
+    public long kvDiskBytes() {
+        return diskStore == null ? 0 : diskStore.sizeBytes();
+    }
+
     @Override
     public TokenStream submit(GenerationRequest request) {
         if (closed) {
@@ -306,23 +316,13 @@ public final class LocalEngine implements Engine {
     }
 
     private void publishStats() {
+        kvDiskLoads = blockPool.numStoreLoads();
         numRunning = scheduler.numRunning();
         numWaiting = scheduler.numWaiting();
         kvCacheUsage = Math.clamp(blockPool.usage(), 0.0, 1.0);
         numPreemptions = scheduler.numPreemptions();
         prefixQueries = kvManager.prefixQueries();
         prefixHits = kvManager.prefixHits();
-        kvDiskLoads = blockPool.numStoreLoads();
-    }
-
-    /** Prefix blocks read back from {@link EngineOptions#kvCacheDisk()} so far, as of the last step. */
-    public long kvDiskLoads() {
-        return kvDiskLoads;
-    }
-
-    /** Bytes of block files in the KV cache directory (0 without one); call when idle or closed. */
-    public long kvDiskBytes() {
-        return diskStore == null ? 0 : diskStore.sizeBytes();
     }
 
     private void cancelAll(Collection<Sequence> sequences) {

@@ -31,11 +31,11 @@ public final class BlockPool {
     private final KvRows[] values;
     private final KvBlock[] blocks;
     private final FreeBlockQueue freeQueue = new FreeBlockQueue();
-    private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
     private final PrefixStore store;
     /** One block's rows as bytes, for the store; allocated once, only when there is a store. */
     private final ByteBuffer transfer;
     private long numStoreLoads;
+    private final HashMap<Long, KvBlock> cachedBlocks = new HashMap<>();
 
     public BlockPool(int numBlocks, int blockSize, int numLayers, int keyWidth, int valueWidth) {
         this(numBlocks, blockSize, numLayers, keyWidth, valueWidth, KvCacheType.F32);
@@ -200,10 +200,10 @@ public final class BlockPool {
         if (b == null) {
             return null;
         }
+        if (b.cached && !b.persisted && store != PrefixStore.NONE) {
+            persist(b); // evicted from the pool, kept on the store
+        }
         if (b.cached) {
-            if (!b.persisted && store != PrefixStore.NONE) {
-                persist(b);
-            }
             cachedBlocks.remove(b.hash);
             b.cached = false;
             b.hash = KvBlock.NO_HASH;
