@@ -2,9 +2,8 @@ package dev.strata.engine.kv;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
 
-/** Rows stored as floats, exactly as attention computed them. */
+/** Rows stored as floats, exactly as attention computed them; read with the scalar loops. */
 final class F32Rows implements KvRows {
     private final int numSlots;
     private final int width;
@@ -14,11 +13,6 @@ final class F32Rows implements KvRows {
         this.numSlots = numSlots;
         this.width = width;
         this.data = new float[Math.multiplyExact(numSlots, width)];
-    }
-
-    /** The backing array, for the kernel tests. */
-    float[] data() {
-        return data;
     }
 
     @Override
@@ -51,20 +45,20 @@ final class F32Rows implements KvRows {
         System.arraycopy(data, slot * width, dst, dstOffset, width);
     }
 
+    /**
+     * The plain scalar loop, on purpose: it rounds exactly as attention did before storage types
+     * existed, which keeps F32 results bit-identical and within the llama.cpp parity bar
+     * ({@code LlamaCppParityTest}); a vector body (lane-wise partial sums, fma) moved the tiny
+     * random models' probabilities past it.
+     */
     @Override
     public float dot(int slot, int offset, float[] x, int xOffset, int length) {
-        int at = slot * width + offset;
-        return KvVectors.VECTOR ? Simd.dot(data, at, x, xOffset, length) : scalarDot(data, at, x, xOffset, length);
+        return scalarDot(data, slot * width + offset, x, xOffset, length);
     }
 
     @Override
     public void addScaled(int slot, int offset, float scale, float[] out, int outOffset, int length) {
-        int at = slot * width + offset;
-        if (KvVectors.VECTOR) {
-            Simd.addScaled(data, at, scale, out, outOffset, length);
-        } else {
-            scalarAddScaled(data, at, scale, out, outOffset, length);
-        }
+        scalarAddScaled(data, slot * width + offset, scale, out, outOffset, length);
     }
 
     @Override
@@ -90,37 +84,6 @@ final class F32Rows implements KvRows {
     static void scalarAddScaled(float[] data, int at, float scale, float[] out, int outOffset, int length) {
         for (int j = 0; j < length; j++) {
             out[outOffset + j] += scale * data[at + j];
-        }
-    }
-
-    /** Vector kernels: a vector body over whole vectors, the scalar reference for the tail. */
-    static final class Simd {
-        private Simd() {}
-
-        static float dot(float[] data, int at, float[] x, int xOffset, int length) {
-            int lanes = KvVectors.Shapes.LANES;
-            int body = length - length % lanes;
-            if (body == 0) {
-                return scalarDot(data, at, x, xOffset, length);
-            }
-            FloatVector acc = FloatVector.zero(KvVectors.Shapes.F);
-            for (int j = 0; j < body; j += lanes) {
-                acc = FloatVector.fromArray(KvVectors.Shapes.F, data, at + j)
-                        .fma(FloatVector.fromArray(KvVectors.Shapes.F, x, xOffset + j), acc);
-            }
-            return KvVectors.Shapes.sum(acc) + scalarDot(data, at + body, x, xOffset + body, length - body);
-        }
-
-        static void addScaled(float[] data, int at, float scale, float[] out, int outOffset, int length) {
-            int lanes = KvVectors.Shapes.LANES;
-            int body = length - length % lanes;
-            FloatVector factor = FloatVector.broadcast(KvVectors.Shapes.F, scale);
-            for (int j = 0; j < body; j += lanes) {
-                FloatVector.fromArray(KvVectors.Shapes.F, data, at + j)
-                        .fma(factor, FloatVector.fromArray(KvVectors.Shapes.F, out, outOffset + j))
-                        .intoArray(out, outOffset + j);
-            }
-            scalarAddScaled(data, at + body, scale, out, outOffset + body, length - body);
         }
     }
 }

@@ -78,21 +78,16 @@ class KvRowsTest {
         Assumptions.assumeTrue(KvVectors.VECTOR, "vector kernels not available");
         Random random = new Random(3);
         float[] x = randomRow(random);
-        F32Rows f32 = (F32Rows) filled(KvCacheType.F32, random);
         F16Rows f16 = (F16Rows) filled(KvCacheType.F16, random);
         Q8_0Rows q8 = (Q8_0Rows) filled(KvCacheType.Q8_0, random);
         int blocksPerRow = KvCacheType.blocksPerRow(WIDTH);
         for (int[] r : RANGES) {
             int at = WIDTH + r[0];
             int length = r[1];
-            assertClose(F32Rows.Simd.dot(f32.data(), at, x, 1, length),
-                    F32Rows.scalarDot(f32.data(), at, x, 1, length), "f32 " + r[0] + "+" + length);
             assertClose(F16Rows.Simd.dot(f16.data(), at, x, 1, length),
                     F16Rows.scalarDot(f16.data(), at, x, 1, length), "f16 " + r[0] + "+" + length);
             float[] vectorOut = new float[length + 1];
             float[] scalarOut = new float[length + 1];
-            F32Rows.Simd.addScaled(f32.data(), at, 0.75f, vectorOut, 1, length);
-            F32Rows.scalarAddScaled(f32.data(), at, 0.75f, scalarOut, 1, length);
             F16Rows.Simd.addScaled(f16.data(), at, 0.75f, vectorOut, 1, length);
             F16Rows.scalarAddScaled(f16.data(), at, 0.75f, scalarOut, 1, length);
             if (r[0] % 32 == 0 && length % 32 == 0) { // the Q8_0 vector path takes whole blocks only
