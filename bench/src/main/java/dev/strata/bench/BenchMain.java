@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks that compare Strata with its peers in the same run.",
         subcommands = {GenModelCommand.class, EngineCommand.class, BandwidthCommand.class, ParityCommand.class,
             TokenizerBenchmark.class, HttpCommand.class, GatewayCommand.class, AdmissionBenchmark.class,
-            ServeCommand.class, CommandLine.HelpCommand.class})
+            ServeCommand.class, PrefixPersistCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

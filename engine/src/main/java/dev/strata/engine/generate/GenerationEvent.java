@@ -50,6 +50,29 @@ public sealed interface GenerationEvent {
         }
     }
 
-    /** Nanosecond durations: waiting in queue, to the first token, and the whole generation. */
-    record Timings(long queueNanos, long timeToFirstTokenNanos, long totalNanos) {}
+    /**
+     * Nanosecond durations, all measured from submission: waiting in queue (until the first forward
+     * pass that included the request), to the first token, and the whole generation; plus
+     * {@code tokenNanos}, when each generated token was published, so inter-token latencies are
+     * {@link #interTokenNanos()}.
+     */
+    record Timings(long queueNanos, long timeToFirstTokenNanos, long totalNanos, List<Long> tokenNanos) {
+        public Timings {
+            tokenNanos = List.copyOf(tokenNanos);
+        }
+
+        /** Without per-token times (an engine that does not keep them). */
+        public Timings(long queueNanos, long timeToFirstTokenNanos, long totalNanos) {
+            this(queueNanos, timeToFirstTokenNanos, totalNanos, List.of());
+        }
+
+        /** Gaps between consecutive tokens: {@code tokenNanos[i + 1] - tokenNanos[i]}; one fewer than the tokens. */
+        public long[] interTokenNanos() {
+            long[] gaps = new long[Math.max(0, tokenNanos.size() - 1)];
+            for (int i = 0; i < gaps.length; i++) {
+                gaps[i] = tokenNanos.get(i + 1) - tokenNanos.get(i);
+            }
+            return gaps;
+        }
+    }
 }

@@ -6,7 +6,9 @@ import dev.strata.engine.gguf.GgmlType;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.gguf.GgufTensorInfo;
 import dev.strata.engine.kv.BlockPool;
+import dev.strata.engine.kv.DiskPrefixStore;
 import dev.strata.engine.kv.KvCacheManager;
+import dev.strata.engine.kv.PrefixStore;
 import dev.strata.engine.model.ForwardBatch;
 import dev.strata.engine.model.ForwardState;
 import dev.strata.engine.model.Model;
@@ -75,6 +77,9 @@ public final class LocalEngine implements Engine {
 
     // Loop-thread state: allocated once.
     private final BlockPool blockPool;
+    /** The prefix cache's disk level, or null. */
+    private final DiskPrefixStore diskStore;
+    private volatile long kvDiskLoads;
     private final KvCacheManager kvManager;
     private final Scheduler<Sequence> scheduler;
     private final ForwardBatch batch;
@@ -83,7 +88,7 @@ public final class LocalEngine implements Engine {
     private final float[] topLogprobs = new float[20];
 
     LocalEngine(GgufFile gguf, ComputePool pool, Model model, Tokenizer tokenizer, EngineOptions options,
-            LongSupplier nanoClock, StepListener steps, FaultInjector faults) {
+            LongSupplier nanoClock, StepListener steps, FaultInjector faults, PrefixStore prefixStore) {
         this.steps = steps;
         this.gguf = gguf;
         this.pool = pool;
@@ -102,7 +107,8 @@ public final class LocalEngine implements Engine {
         this.batch = new ForwardBatch(options.maxBatchTokens());
         this.state = model.newState(options.maxBatchTokens(), options.maxSequences());
         this.blockPool = BlockPool.ofBudget(kvMemoryBytes(options, config, contextLength), options.blockSize(),
-                config.numLayers(), config.keyWidth(), config.valueWidth());
+                config.numLayers(), config.keyWidth(), config.valueWidth(), options.kvCacheType(), prefixStore);
+        this.diskStore = prefixStore instanceof DiskPrefixStore d ? d : null;
         this.kvManager = new KvCacheManager(blockPool);
         this.scheduler = new Scheduler<>(kvManager,
                 new SchedulerConfig(options.maxSequences(), options.maxBatchTokens(), options.maxWaiting()));
@@ -148,13 +154,28 @@ public final class LocalEngine implements Engine {
                 throw new EngineException.InvalidModelFile("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model only " + model.config().vocabSize());
             }
-            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps, faults);
+            return new LocalEngine(gguf, pool, model, tokenizer, options, System::nanoTime, steps, faults,
+                    prefixStore(path, gguf, options));
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
             gguf.close();
             throw e;
+        }
+    }
+
+    /** The disk store {@link EngineOptions#kvCacheDisk()} asks for, or none. */
+    private static PrefixStore prefixStore(Path path, GgufFile gguf, EngineOptions options) {
+        KvCacheDisk disk = options.kvCacheDisk();
+        if (disk == null) {
+            return PrefixStore.NONE;
+        }
+        try {
+            return new DiskPrefixStore(disk.dir(), disk.maxBytes(),
+                    ModelFingerprint.of(path, gguf.dataOffset(), options.kvCacheType(), options.blockSize()));
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
@@ -206,6 +227,16 @@ public final class LocalEngine implements Engine {
     /** Bytes the KV pool holds, at most {@link EngineOptions#kvMemoryBytes()}. */
     public long kvSizeBytes() {
         return blockPool.sizeBytes();
+    }
+
+    /** Prefix blocks read back from {@link EngineOptions#kvCacheDisk()} so far, as of the last step. */
+    public long kvDiskLoads() {
+        return kvDiskLoads;
+    }
+
+    /** Bytes of block files in the KV cache directory (0 without one). */
+    public long kvDiskBytes() {
+        return diskStore == null ? 0 : diskStore.sizeBytes();
     }
 
     @Override
@@ -268,6 +299,7 @@ public final class LocalEngine implements Engine {
         }
         cancelAll(new ArrayList<>(submitted)); // submitted while closing
         submitted.clear();
+        blockPool.persistCachedBlocks(); // the loop is gone: this thread owns the pool now
         pool.close();
         gguf.close();
         if (interrupted) {
@@ -297,6 +329,7 @@ public final class LocalEngine implements Engine {
     }
 
     private void publishStats() {
+        kvDiskLoads = blockPool.numStoreLoads();
         numRunning = scheduler.numRunning();
         numWaiting = scheduler.numWaiting();
         kvCacheUsage = Math.clamp(blockPool.usage(), 0.0, 1.0);
@@ -439,9 +472,11 @@ public final class LocalEngine implements Engine {
         if (reason != null && !s.outputText.stopped()) {
             text += s.outputText.append(s.decoder.flush()) + s.outputText.flush();
         }
+        long now = nanoClock.getAsLong();
         if (s.generated == 1) {
-            s.firstTokenNanos = nanoClock.getAsLong();
+            s.firstTokenNanos = now;
         }
+        s.recordTokenTime(now);
         s.stream.publish(tokenEvent(s, token, text));
         if (reason != null) {
             finish(s, reason);
@@ -477,7 +512,7 @@ public final class LocalEngine implements Engine {
         GenerationEvent.Usage usage = new GenerationEvent.Usage(s.numPromptTokens(), s.generated,
                 s.numCachedPromptTokens());
         GenerationEvent.Timings timings = new GenerationEvent.Timings(start - s.submitNanos,
-                s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos);
+                s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos, s.tokenTimes());
         scheduler.finish(s);
         s.stream.publish(new GenerationEvent.Finished(reason, usage, timings));
     }
@@ -498,8 +533,8 @@ public final class LocalEngine implements Engine {
         if (options.kvMemoryBytes() > 0) {
             return options.kvMemoryBytes();
         }
-        long perBlock = BlockPool.bytesPerBlock(options.blockSize(), c.numLayers(), c.keyWidth(), c.valueWidth())
-                + BlockPool.BLOCK_OVERHEAD_BYTES;
+        long perBlock = BlockPool.bytesPerBlock(options.blockSize(), c.numLayers(), c.keyWidth(), c.valueWidth(),
+                options.kvCacheType()) + BlockPool.BLOCK_OVERHEAD_BYTES;
         long blocksPerContext = (contextLength + options.blockSize() - 1) / options.blockSize();
         long wanted = perBlock * blocksPerContext * options.maxSequences();
         long cap = Math.max(Runtime.getRuntime().maxMemory() / 4, perBlock * blocksPerContext);

@@ -16,6 +16,8 @@ final class Sequence extends ScheduledSequence {
     final long submitNanos;
     long startNanos;
     long firstTokenNanos;
+    /** When each generated token was published, nanoseconds after {@link #submitNanos}; grows by doubling. */
+    long[] tokenNanos = new long[16];
     TokenDecoder decoder;
     OutputText outputText;
     int generated;
@@ -29,5 +31,22 @@ final class Sequence extends ScheduledSequence {
         this.stream = stream;
         this.sampler = sampler;
         this.submitNanos = submitNanos;
+    }
+
+    /** Notes that generated token number {@link #generated} was published at {@code nowNanos}. */
+    void recordTokenTime(long nowNanos) {
+        if (generated > tokenNanos.length) {
+            tokenNanos = java.util.Arrays.copyOf(tokenNanos, Math.max(generated, tokenNanos.length * 2));
+        }
+        tokenNanos[generated - 1] = nowNanos - submitNanos;
+    }
+
+    /** The recorded token times, in order. */
+    java.util.List<Long> tokenTimes() {
+        java.util.List<Long> times = new java.util.ArrayList<>(generated);
+        for (int i = 0; i < Math.min(generated, tokenNanos.length); i++) {
+            times.add(tokenNanos[i]);
+        }
+        return times;
     }
 }

@@ -14,14 +14,20 @@ public final class ContiguousKvCache implements KvCache {
     private final int capacity;
     private final int keyWidth;
     private final int valueWidth;
-    private float[][] keys;
-    private float[][] values;
+    private final KvCacheType type;
+    private KvRows[] keys;
+    private KvRows[] values;
 
     public ContiguousKvCache(int numLayers, int keyWidth, int valueWidth, int capacity) {
         this(numLayers, keyWidth, valueWidth, capacity, DEFAULT_BLOCK_SIZE);
     }
 
     public ContiguousKvCache(int numLayers, int keyWidth, int valueWidth, int capacity, int blockSize) {
+        this(numLayers, keyWidth, valueWidth, capacity, blockSize, KvCacheType.F32);
+    }
+
+    public ContiguousKvCache(int numLayers, int keyWidth, int valueWidth, int capacity, int blockSize,
+            KvCacheType type) {
         if (numLayers < 1 || keyWidth < 1 || valueWidth < 1 || capacity < 1 || blockSize < 1) {
             throw new IllegalArgumentException("numLayers, keyWidth, valueWidth, capacity and blockSize must be >= 1, got "
                     + numLayers + ", " + keyWidth + ", " + valueWidth + ", " + capacity + ", " + blockSize);
@@ -30,17 +36,22 @@ public final class ContiguousKvCache implements KvCache {
         long slots = (long) numBlocks * blockSize;
         if (slots * Math.max(keyWidth, valueWidth) > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("KV cache of " + capacity + " tokens x " + Math.max(keyWidth, valueWidth)
-                    + " floats per layer does not fit one array");
+                    + " values per layer does not fit one array");
         }
         this.blockSize = blockSize;
         this.capacity = capacity;
         this.keyWidth = keyWidth;
         this.valueWidth = valueWidth;
-        this.keys = new float[numLayers][(int) slots * keyWidth];
-        this.values = new float[numLayers][(int) slots * valueWidth];
+        this.type = type;
+        this.keys = new KvRows[numLayers];
+        this.values = new KvRows[numLayers];
+        for (int layer = 0; layer < numLayers; layer++) {
+            keys[layer] = type.newRows((int) slots, keyWidth);
+            values[layer] = type.newRows((int) slots, valueWidth);
+        }
     }
 
-    /** Bytes of K/V storage this cache holds for {@code capacity} tokens (for accounting). */
+    /** Bytes of F32 K/V storage a cache for {@code capacity} tokens holds (for accounting). */
     public static long sizeBytes(int numLayers, int keyWidth, int valueWidth, int capacity, int blockSize) {
         long slots = (long) ((capacity + blockSize - 1) / blockSize) * blockSize;
         return slots * numLayers * (keyWidth + valueWidth) * Float.BYTES;
@@ -54,6 +65,11 @@ public final class ContiguousKvCache implements KvCache {
     @Override
     public int capacity() {
         return capacity;
+    }
+
+    @Override
+    public KvCacheType type() {
+        return type;
     }
 
     @Override
@@ -77,16 +93,16 @@ public final class ContiguousKvCache implements KvCache {
     }
 
     @Override
-    public float[] keys(int layer) {
+    public KvRows keys(int layer) {
         return checked(keys)[layer];
     }
 
     @Override
-    public float[] values(int layer) {
+    public KvRows values(int layer) {
         return checked(values)[layer];
     }
 
-    private static float[][] checked(float[][] storage) {
+    private static KvRows[] checked(KvRows[] storage) {
         if (storage == null) {
             throw new IllegalStateException("KV cache used after release");
         }

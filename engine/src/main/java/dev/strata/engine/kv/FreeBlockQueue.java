@@ -40,6 +40,16 @@ final class FreeBlockQueue {
         return b;
     }
 
+    /** The least recently freed block, still linked; null when empty. */
+    KvBlock first() {
+        return size == 0 ? null : head.nextFree;
+    }
+
+    /** The block freed after {@code b}, or null when {@code b} is the last. */
+    KvBlock next(KvBlock b) {
+        return b.nextFree == tail ? null : b.nextFree;
+    }
+
     void remove(KvBlock b) {
         b.prevFree.nextFree = b.nextFree;
         b.nextFree.prevFree = b.prevFree;

@@ -11,6 +11,8 @@ public final class KvBlock {
     /** Hash of this block's tokens chained with every earlier token's; {@link #NO_HASH} when not cached. */
     long hash = NO_HASH;
     boolean cached;
+    /** Whether the {@link PrefixStore} holds this block's rows under {@link #hash}. */
+    boolean persisted;
     KvBlock prevFree;
     KvBlock nextFree;
 

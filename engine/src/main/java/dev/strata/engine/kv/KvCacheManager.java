@@ -37,8 +37,10 @@ public final class KvCacheManager {
 
     /**
      * The longest cached prefix of {@code tokens[0, numTokens)} in whole blocks, never all
-     * {@code numTokens} (one is left to compute). Touches nothing: the blocks are taken by
-     * {@link #allocateSlots}.
+     * {@code numTokens} (one is left to compute). The blocks are taken by {@link #allocateSlots}.
+     * With a {@link PrefixStore}, a prefix that continues past what the pool holds is read back
+     * from the store into free blocks (which then stay cached, unreferenced); otherwise nothing is
+     * touched.
      */
     public ComputedBlocks computedBlocks(int[] tokens, int numTokens) {
         int bs = pool.blockSize();
@@ -49,15 +51,32 @@ public final class KvCacheManager {
         List<KvBlock> hits = new ArrayList<>();
         long[] hashes = new long[maxBlocks];
         long parent = 0;
+        boolean pinning = false; // once a block is loaded, every hit is referenced so later loads cannot evict it
         for (int b = 0; b < maxBlocks; b++) {
             long h = blockHash(parent, tokens, b * bs, bs);
             KvBlock block = pool.cachedBlock(h);
+            if (block != null && pinning) {
+                pool.touch(block);
+            } else if (block == null && pool.hasStore() && pool.storeHas(h)) {
+                if (!pinning) {
+                    pinning = true;
+                    for (KvBlock hit : hits) {
+                        pool.touch(hit);
+                    }
+                }
+                block = pool.loadFromStore(h); // referenced once until the loop ends
+            }
             if (block == null) {
                 break;
             }
             hashes[b] = h;
             hits.add(block);
             parent = h;
+        }
+        if (pinning) {
+            for (int i = hits.size() - 1; i >= 0; i--) {
+                pool.free(hits.get(i)); // last block first, as free(cache) does
+            }
         }
         return new ComputedBlocks(hits, hashes, hits.size() * bs, numTokens);
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * One sequence's view of the shared {@link BlockPool}: its block table (logical block to pool block)
- * and the chained hashes of its full blocks. Attention reads and writes the pool's arrays through
+ * and the chained hashes of its full blocks. Attention reads and writes the pool's rows through
  * {@link #slot}; blocks are added by {@link KvCacheManager#allocateSlots} and given back by
  * {@link KvCacheManager#free} (or {@link #release}).
  *
@@ -57,6 +57,11 @@ public final class PagedKvCache implements KvCache {
     }
 
     @Override
+    public KvCacheType type() {
+        return pool.type();
+    }
+
+    @Override
     public int keyWidth() {
         return pool.keyWidth();
     }
@@ -80,12 +85,12 @@ public final class PagedKvCache implements KvCache {
     }
 
     @Override
-    public float[] keys(int layer) {
+    public KvRows keys(int layer) {
         return pool.keys(layer);
     }
 
     @Override
-    public float[] values(int layer) {
+    public KvRows values(int layer) {
         return pool.values(layer);
     }
 

@@ -5,7 +5,11 @@
  * scheduler ("cached prefix?", "room for N tokens?", "free"); each sequence reads and writes through
  * its {@link dev.strata.engine.kv.PagedKvCache} block table ({@link dev.strata.engine.kv.KvCache#slot}:
  * position {@code p} lives in physical block {@code physicalBlock(p / blockSize)} at row
- * {@code p % blockSize}). {@link dev.strata.engine.kv.ContiguousKvCache} is the single-sequence
- * implementation tests and tools use. {@code kv} imports nothing of the engine.
+ * {@code p % blockSize}). Rows are stored as {@link dev.strata.engine.kv.KvCacheType} says (F32,
+ * F16, Q8_0) in one {@link dev.strata.engine.kv.KvRows} per layer, which attention reads through
+ * dequantizing dot and axpy kernels. A {@link dev.strata.engine.kv.PrefixStore} (on disk:
+ * {@link dev.strata.engine.kv.DiskPrefixStore}) is the prefix cache's second level, across restarts.
+ * {@link dev.strata.engine.kv.ContiguousKvCache} is the single-sequence implementation tests and
+ * tools use. {@code kv} imports nothing of the engine.
  */
 package dev.strata.engine.kv;

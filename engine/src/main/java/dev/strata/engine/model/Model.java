@@ -3,6 +3,7 @@ package dev.strata.engine.model;
 import dev.strata.engine.EngineException;
 import dev.strata.engine.gguf.GgufFile;
 import dev.strata.engine.kv.KvCache;
+import dev.strata.engine.kv.KvRows;
 import dev.strata.engine.tensor.ComputePool;
 import dev.strata.engine.tensor.FloatTensor;
 import dev.strata.engine.tensor.MatMul;
@@ -137,8 +138,8 @@ public final class Model {
             }
             KvCache cache = batch.cache(i);
             int slot = cache.slot(batch.position(i));
-            System.arraycopy(s.k, i * kw, cache.keys(layer), slot * kw, kw);
-            System.arraycopy(s.v, i * vw, cache.values(layer), slot * vw, vw);
+            cache.keys(layer).write(slot, s.k, i * kw);              // rounded/quantized as the cache's type says
+            cache.values(layer).write(slot, s.v, i * vw);
         }
         attend(batch, s, layer, sliding);                          // att[n, H*hv]
         int attWidth = config.numHeads() * config.valueLength();
@@ -152,7 +153,8 @@ public final class Model {
     /**
      * att[i, h] = softmax_t(scale * q[i, h] . K[t, h/g]) . V[t, h/g] over the positions t the token
      * may see (its own and earlier ones, within the sliding window), K and V read through the
-     * cache's block table. Parallel over (token, head) pairs, one scores row per chunk.
+     * cache's block table and dequantized on the fly ({@link KvRows#dot}, {@link KvRows#addScaled}).
+     * Parallel over (token, head) pairs, one scores row per chunk.
      */
     private void attend(ForwardBatch batch, ForwardState s, int layer, boolean sliding) {
         int items = batch.size() * config.numHeads();
@@ -197,12 +199,10 @@ public final class Model {
             float[] scores) {
         int hd = config.keyLength();
         int hv = config.valueLength();
-        int kw = config.keyWidth();
-        int vw = config.valueWidth();
         int kvHead = h / (config.numHeads() / config.numKvHeads());
         KvCache cache = batch.cache(i);
-        float[] keys = cache.keys(layer);
-        float[] values = cache.values(layer);
+        KvRows keys = cache.keys(layer);
+        KvRows values = cache.values(layer);
         int position = batch.position(i);
         int start = sliding ? Math.max(0, position - config.slidingWindow() + 1) : 0;
         int qOffset = i * config.queryWidth() + h * hd;
@@ -210,12 +210,7 @@ public final class Model {
         float softcap = config.attnLogitSoftcap();
         float max = Float.NEGATIVE_INFINITY;
         for (int t = start; t <= position; t++) {
-            int kOffset = cache.slot(t) * kw + kvHead * hd;
-            float dot = 0f;
-            for (int j = 0; j < hd; j++) {
-                dot += s.q[qOffset + j] * keys[kOffset + j];
-            }
-            float score = dot * scale;
+            float score = keys.dot(cache.slot(t), kvHead * hd, s.q, qOffset, hd) * scale;
             if (softcap > 0f) {
                 score = softcap * (float) Math.tanh(score / softcap);
             }
@@ -233,10 +228,7 @@ public final class Model {
         float inverseSum = 1f / sum;
         for (int t = start; t <= position; t++) {
             float p = scores[t - start] * inverseSum;
-            int vOffset = cache.slot(t) * vw + kvHead * hv;
-            for (int j = 0; j < hv; j++) {
-                s.att[outOffset + j] += p * values[vOffset + j];
-            }
+            values.addScaled(cache.slot(t), kvHead * hv, p, s.att, outOffset, hv);
         }
     }
 

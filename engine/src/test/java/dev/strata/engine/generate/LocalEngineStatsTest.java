@@ -26,6 +26,24 @@ class LocalEngineStatsTest {
     }
 
     @Test
+    void finishCarriesWhenEveryTokenWasPublished() throws InterruptedException {
+        try (LocalEngine engine = LocalEngine.open(LocalEngineTest.demoModel(), new EngineOptions(1, 2, 16, 0))) {
+            LocalEngineTest.Run run = LocalEngineTest.drain(engine.submit(GenerationRequest.of("a",
+                    new int[] {1, 2, 3}, SamplingParams.GREEDY, 12)));
+            GenerationEvent.Timings t = run.finished().timings();
+            assertThat(t.tokenNanos()).hasSize(run.tokens().size()).hasSize(12).isSorted();
+            assertThat(t.tokenNanos().getFirst()).isEqualTo(t.timeToFirstTokenNanos());
+            assertThat(t.tokenNanos().getLast()).isLessThanOrEqualTo(t.totalNanos());
+            assertThat(t.queueNanos()).isLessThanOrEqualTo(t.timeToFirstTokenNanos());
+            long[] gaps = t.interTokenNanos();
+            assertThat(gaps).hasSize(11);
+            for (int i = 0; i < gaps.length; i++) {
+                assertThat(gaps[i]).isEqualTo(t.tokenNanos().get(i + 1) - t.tokenNanos().get(i)).isNotNegative();
+            }
+        }
+    }
+
+    @Test
     void statsReportRunningSequenceAndItsKvShare() throws InterruptedException {
         try (LocalEngine engine = LocalEngine.open(LocalEngineTest.demoModel(), new EngineOptions(1, 4, 16, 0))) {
             assertThat(engine.stats()).isEqualTo(EngineStats.IDLE);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class BlockPoolTest {
 
@@ -19,6 +21,44 @@ class BlockPoolTest {
         long perToken = pool.sizeBytes() / ((long) pool.numBlocks() * pool.blockSize());
         assertThat((double) (perToken - theoretical) / theoretical).isLessThan(0.02);
         assertThat(pool.numBlocks()).isEqualTo((int) (budget / (16 * theoretical + BlockPool.BLOCK_OVERHEAD_BYTES)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvCacheType.class)
+    void bytesPerTokenAreTheTheoreticalSizeOfEachStorageType(KvCacheType type) {
+        // qwen2.5-0.5b: 24 layers, 2 kv heads x 64; smollm2-135m: 30 layers, 3 kv heads x 64
+        int[][] shapes = {{24, 2, 64}, {30, 3, 64}};
+        double bytesPerValue = switch (type) {
+            case F32 -> 4;
+            case F16 -> 2;
+            case Q8_0 -> 34.0 / 32;
+        };
+        for (int[] shape : shapes) {
+            int layers = shape[0];
+            int width = shape[1] * shape[2];
+            long budget = 3L << 20;
+            BlockPool pool = BlockPool.ofBudget(budget, 16, layers, width, width, type);
+            long tokens = (long) pool.numBlocks() * pool.blockSize();
+            double theoretical = 2.0 * layers * shape[1] * shape[2] * bytesPerValue;  // 2 x layers x kv_heads x head_dim x bytes
+            assertThat((double) pool.storageBytes() / tokens).as(type + " storage per token").isEqualTo(theoretical);
+            assertThat((double) pool.bytesPerBlock() / pool.blockSize()).isEqualTo(theoretical);
+            double overhead = (double) (pool.sizeBytes() - pool.storageBytes()) / pool.storageBytes();
+            assertThat(overhead).as(type + " block-table overhead").isLessThan(0.02);
+            assertThat(pool.sizeBytes()).as("the budget is a hard cap").isLessThanOrEqualTo(budget);
+            assertThat(pool.sizeBytes() + pool.bytesPerBlock() + BlockPool.BLOCK_OVERHEAD_BYTES)
+                    .as("and the pool is the largest that fits").isGreaterThan(budget);
+            assertThat(pool.type()).isEqualTo(type);
+        }
+    }
+
+    @Test
+    void smallerStorageTypesFitMoreTokensInTheSameBudget() {
+        long budget = 4L << 20;
+        int f32 = BlockPool.ofBudget(budget, 16, 2, 128, 128, KvCacheType.F32).numBlocks();
+        int f16 = BlockPool.ofBudget(budget, 16, 2, 128, 128, KvCacheType.F16).numBlocks();
+        int q8 = BlockPool.ofBudget(budget, 16, 2, 128, 128, KvCacheType.Q8_0).numBlocks();
+        assertThat(f16).isBetween(2 * f32 - 1, 2 * f32 + 1);
+        assertThat((double) q8 / f32).isBetween(3.5, 3.8); // 4 / (34/32) = 3.76
     }
 
     @Test

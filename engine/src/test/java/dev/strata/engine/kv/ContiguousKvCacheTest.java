@@ -13,8 +13,10 @@ class ContiguousKvCacheTest {
         assertThat(cache.blockSize()).isEqualTo(16);
         assertThat(cache.physicalBlock(1)).isEqualTo(1);
         assertThat(cache.slot(17)).isEqualTo(17);
-        assertThat(cache.keys(2)).hasSize(32 * 8);     // two blocks of 16 tokens x 8 floats
-        assertThat(cache.values(0)).hasSize(32 * 4);
+        assertThat(cache.keys(2).numSlots()).isEqualTo(32);     // two blocks of 16 tokens x 8 floats
+        assertThat(cache.keys(2).width()).isEqualTo(8);
+        assertThat(cache.values(0).sizeBytes()).isEqualTo(32 * 4 * 4);
+        assertThat(cache.type()).isEqualTo(KvCacheType.F32);
         assertThat(ContiguousKvCache.sizeBytes(3, 8, 4, 20, 16)).isEqualTo(32L * 3 * 12 * 4);
     }
 
@@ -26,8 +28,9 @@ class ContiguousKvCacheTest {
             public int keyWidth() { return 1; }
             public int valueWidth() { return 1; }
             public int physicalBlock(int logicalBlock) { return 1 - logicalBlock; }
-            public float[] keys(int layer) { return new float[8]; }
-            public float[] values(int layer) { return new float[8]; }
+            public KvCacheType type() { return KvCacheType.F32; }
+            public KvRows keys(int layer) { return KvCacheType.F32.newRows(8, 1); }
+            public KvRows values(int layer) { return KvCacheType.F32.newRows(8, 1); }
             public void release() {}
         };
         assertThat(reversed.slot(0)).isEqualTo(4);

@@ -15,8 +15,8 @@ import java.util.List;
  */
 record Collected(List<Choice> choices, int promptTokens, int completionTokens, long engineNanos) {
 
-    /** One finished choice: its text, its tokens (for logprobs) and why it ended. */
-    record Choice(String text, List<Token> tokens, FinishReason reason) {}
+    /** One finished choice: its text, its tokens (for logprobs), why it ended and the engine's timings. */
+    record Choice(String text, List<Token> tokens, FinishReason reason, GenerationEvent.Timings timings) {}
 
     /** Reads {@code generation} to the end; a failed choice throws its engine exception. */
     static Collected from(Generation generation) throws InterruptedException {
@@ -24,6 +24,7 @@ record Collected(List<Choice> choices, int promptTokens, int completionTokens, l
         List<StringBuilder> texts = new ArrayList<>(count);
         List<List<Token>> tokens = new ArrayList<>(count);
         FinishReason[] reasons = new FinishReason[count];
+        GenerationEvent.Timings[] timings = new GenerationEvent.Timings[count];
         for (int i = 0; i < count; i++) {
             texts.add(new StringBuilder());
             tokens.add(new ArrayList<>());
@@ -38,6 +39,7 @@ record Collected(List<Choice> choices, int promptTokens, int completionTokens, l
                 }
                 case GenerationEvent.Finished f -> {
                     reasons[ce.index()] = f.reason();
+                    timings[ce.index()] = f.timings();
                     completionTokens += f.usage().completionTokens();
                 }
                 case GenerationEvent.Failed f -> throw f.error();
@@ -46,7 +48,7 @@ record Collected(List<Choice> choices, int promptTokens, int completionTokens, l
         long engineNanos = System.nanoTime() - generation.submittedNanos();
         List<Choice> choices = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            choices.add(new Choice(texts.get(i).toString(), tokens.get(i), reasons[i]));
+            choices.add(new Choice(texts.get(i).toString(), tokens.get(i), reasons[i], timings[i]));
         }
         return new Collected(choices, generation.promptTokens(), completionTokens, engineNanos);
     }

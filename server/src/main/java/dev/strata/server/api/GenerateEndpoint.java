@@ -10,8 +10,9 @@ import java.io.IOException;
 /**
  * {@code POST /v1/generate}, Strata's native endpoint: {@code {"model","prompt","temperature","top_p",
  * "max_tokens","stream"}} (plus the other sampling fields). Whole: {@code {"id","model","text",
- * "finish_reason","usage":{"input_tokens","output_tokens"}}}. Streamed: server-sent events
- * {@code {"type":"token","token":…}} … {@code {"type":"done","finish_reason",…,"usage":{…}}}.
+ * "finish_reason","usage":{"input_tokens","output_tokens"},"timings":{"queue_ms","ttft_ms","total_ms",
+ * "itl_ms":[…]}}}. Streamed: server-sent events {@code {"type":"token","token":…}} …
+ * {@code {"type":"done","finish_reason",…,"usage":{…},"timings":{…}}}.
  */
 final class GenerateEndpoint implements Endpoint {
     private final CallParser parser;
@@ -40,7 +41,7 @@ final class GenerateEndpoint implements Endpoint {
                 TimingHeaders.add(exchange, collected.engineNanos());
                 exchange.sendJson(200, new ResponseShapes.GenerateResult(id, generation.model(), c.text(),
                         Collected.finishReason(c.reason()), new ResponseShapes.NativeUsage(collected.promptTokens(),
-                        collected.completionTokens())));
+                        collected.completionTokens()), ResponseShapes.NativeTimings.of(c.timings())));
             }
         }
     }
@@ -57,7 +58,8 @@ final class GenerateEndpoint implements Endpoint {
                 }
                 case GenerationEvent.Finished f -> events.send(new ResponseShapes.DoneEvent("done",
                         Collected.finishReason(f.reason()), new ResponseShapes.NativeUsage(
-                        f.usage().promptTokens(), f.usage().completionTokens())));
+                        f.usage().promptTokens(), f.usage().completionTokens()),
+                        ResponseShapes.NativeTimings.of(f.timings())));
                 case GenerationEvent.Failed f -> throw f.error();
             }
         }

@@ -65,13 +65,30 @@ final class ResponseShapes {
 
     // ---- native ----
 
-    record GenerateResult(String id, String model, String text, String finishReason, NativeUsage usage) {}
+    record GenerateResult(String id, String model, String text, String finishReason, NativeUsage usage,
+            NativeTimings timings) {}
 
     record NativeUsage(int inputTokens, int outputTokens) {}
 
+    /**
+     * The engine's timings in milliseconds from submission: queue, first token, whole generation, and
+     * the inter-token latencies (one fewer than the tokens).
+     */
+    record NativeTimings(double queueMs, double ttftMs, double totalMs, List<Double> itlMs) {
+        static NativeTimings of(dev.strata.engine.generate.GenerationEvent.Timings t) {
+            long[] gaps = t.interTokenNanos();
+            List<Double> itl = new java.util.ArrayList<>(gaps.length);
+            for (long gap : gaps) {
+                itl.add(gap / 1e6);
+            }
+            return new NativeTimings(t.queueNanos() / 1e6, t.timeToFirstTokenNanos() / 1e6, t.totalNanos() / 1e6,
+                    itl);
+        }
+    }
+
     record TokenEvent(String type, String token) {}
 
-    record DoneEvent(String type, String finishReason, NativeUsage usage) {}
+    record DoneEvent(String type, String finishReason, NativeUsage usage, NativeTimings timings) {}
 
     record ErrorEvent(String type, ErrorDetail error) {}
 

@@ -149,7 +149,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                         running = null;
                         observed.end(status, false); // before the client hears done: its next message is a new request
                         send(new ResponseShapes.DoneEvent("done", Collected.finishReason(f.reason()),
-                                new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens())));
+                                new ResponseShapes.NativeUsage(f.usage().promptTokens(), f.usage().completionTokens()),
+                                ResponseShapes.NativeTimings.of(f.timings())));
                     }
                     case GenerationEvent.Failed f -> throw f.error();
                 }

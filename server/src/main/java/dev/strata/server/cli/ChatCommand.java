@@ -50,6 +50,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
     @Option(names = "--stats", description = "After each reply, print token counts and speed to stderr.")
     boolean stats;
 
@@ -73,7 +76,8 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path path = model.path();
         ChatTemplate template = template(path, err);
-        try (LocalEngine engine = LocalEngine.open(path, new EngineOptions(numThreads, 1, 512, 0))) {
+        EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), path);
+        try (LocalEngine engine = LocalEngine.open(path, options)) {
             ModelInfo info = engine.modelInfo();
             int context = info.contextLength();
             ChatConversation conversation = new ChatConversation(template, engine.tokenizer(), context,

@@ -42,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
     @Spec
     CommandSpec spec;
 
@@ -54,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
         int numThreads = threads.numThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        EngineOptions options = new EngineOptions(numThreads, 1, 512, 0);
+        EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), model.path());
         try (LocalEngine engine = LocalEngine.open(model.path(), options)) {
             int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
             if (promptTokens.length == 0) {

@@ -54,6 +54,18 @@ final class ServeCommand implements Callable<Integer> {
             + "like 512MiB or 2GB (default: automatic); overrides each model's kv_memory.")
     String kvMemory;
 
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "How K/V rows are stored: f32 (default), "
+            + "f16 or q8_0 (less memory per token, slightly different output); overrides each model's kv_cache_type.")
+    String kvCacheType;
+
+    @Option(names = "--kv-cache-dir", paramLabel = "DIR", description = "Persist the prefix cache here so a restart "
+            + "keeps warm prompts (each model in DIR/<model id>); overrides each model's kv_cache_dir.")
+    Path kvCacheDir;
+
+    @Option(names = "--kv-cache-disk-max", paramLabel = "SIZE", description = "Bound on each model's persisted "
+            + "prefix cache, bytes or a size like 1GiB (default 1GiB); least recently used blocks are deleted.")
+    String kvCacheDiskMax;
+
     @Option(names = "--require-auth", description = "Require an API key (see `strata keys create`) on /v1.")
     boolean requireAuth;
 
@@ -82,7 +94,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         StrataConfig loaded = new ConfigLoader(System.getenv(), DemoModel.locate())
-                .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads, kvMemory));
+                .load(Optional.ofNullable(config), new ConfigOverrides(host, port, grpcPort, models, threads, kvMemory, kvCacheType,
+                        kvCacheDir, kvCacheDiskMax));
         StrataConfig cfg = loaded.withTenancy(tenancy(loaded.tenancy()));
         long start = System.nanoTime();
         Gateway gateway = new Gateway(cfg, loader, Clock.systemUTC(), StrataCommand.version(),

@@ -8,11 +8,11 @@ import java.util.Locale;
  * ({@code KB}, {@code MB}, {@code GB}, {@code TB}: powers of 1000) or binary ({@code KiB}, {@code MiB},
  * {@code GiB}, {@code TiB}: powers of 1024), e.g. {@code "512MiB"}, {@code "2GB"}, {@code "1.5 GiB"}.
  */
-final class ByteSize {
+public final class ByteSize {
     private ByteSize() {}
 
     /** The size in bytes (fractions rounded down), or an {@link IllegalArgumentException} saying why not. */
-    static long parse(String text) {
+    public static long parse(String text) {
         String s = text.strip();
         int unitStart = s.length();
         while (unitStart > 0 && Character.isLetter(s.charAt(unitStart - 1))) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.strata.engine.kv.KvCacheType;
 import dev.strata.server.GatewayException.InvalidConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,6 +128,16 @@ public final class ConfigLoader {
         if (flags.kvMemory() != null) {
             applyToModels(root, "kv_memory", JsonNodeFactory.instance.textNode(flags.kvMemory()));
         }
+        if (flags.kvCacheType() != null) {
+            applyToModels(root, "kv_cache_type", JsonNodeFactory.instance.textNode(flags.kvCacheType()));
+        }
+        if (flags.kvCacheDir() != null) {
+            applyToModels(root, "kv_cache_dir",
+                    JsonNodeFactory.instance.textNode(flags.kvCacheDir().toAbsolutePath().toString()));
+        }
+        if (flags.kvCacheDiskMax() != null) {
+            applyToModels(root, "kv_cache_disk_max", JsonNodeFactory.instance.textNode(flags.kvCacheDiskMax()));
+        }
     }
 
     /** Sets {@code key} on every configured model, or as {@code default_model_<key>} for the demo model. */
@@ -176,10 +187,14 @@ public final class ConfigLoader {
         Section top = new Section("", root);
         top.allowOnly("server", "models", "default_model_threads", "observe", "gateway", // gateway: server.route
                 "auth", "storage", "quota", "tenants", // tenancy: TenancyConfig
-                "default_model_kv_memory"); // --kv-memory without models
+                // --kv-memory, --kv-cache-type, --kv-cache-dir, --kv-cache-disk-max without models:
+                "default_model_kv_memory", "default_model_kv_cache_type", "default_model_kv_cache_dir",
+                "default_model_kv_cache_disk_max");
         ServerConfig server = bindServer(top.section("server"), baseDir);
         int defaultThreads = top.integer("default_model_threads", 0, 0, 4096);
-        ServingOptions defaultServing = new ServingOptions(top.bytes("default_model_kv_memory"), null, null, null, null);
+        ServingOptions defaultServing = new ServingOptions(top.bytes("default_model_kv_memory"), null, null, null, null,
+                kvCacheType(top, "default_model_kv_cache_type"), kvCacheDir(top, "default_model_kv_cache_dir", baseDir),
+                top.bytes("default_model_kv_cache_disk_max"));
         List<ModelConfig> models = bindModels(root.get("models"), baseDir, defaultThreads, defaultServing);
         return new StrataConfig(server, models, bindObserve(top.section("observe")), TenancyConfig.bind(root, baseDir));
     }
@@ -247,7 +262,8 @@ public final class ConfigLoader {
             }
             Section m = new Section(key + ".", object);
             m.allowOnly("path", "id", "alias", "threads", "context", "sampling", "price", "kv_memory", "block_size",
-                    "max_num_seqs", "max_batched_tokens", "max_waiting");
+                    "max_num_seqs", "max_batched_tokens", "max_waiting", "kv_cache_type", "kv_cache_dir",
+                    "kv_cache_disk_max");
             Path path = m.existingFile("path", baseDir);
             String id = m.has("id") ? m.text("id", null) : m.text("alias", ModelConfig.idOf(path));
             if (id.isBlank() || !ids.add(id)) {
@@ -256,13 +272,13 @@ public final class ConfigLoader {
             int threads = m.integer("threads", defaultThreads, 0, 4096);
             int context = m.integer("context", 0, 0, 1 << 24);
             models.add(new ModelConfig(id, path, threads, context, bindSampling(m.section("sampling")),
-                    bindPrice(m.section("price")), bindServing(m)));
+                    bindPrice(m.section("price")), bindServing(m, baseDir)));
         }
         return models;
     }
 
     /** The engine's serving knobs of one model (see {@link ServingOptions}); absent keys keep the defaults. */
-    private static ServingOptions bindServing(Section m) {
+    private static ServingOptions bindServing(Section m, Path baseDir) {
         Integer seqs = m.optionalInteger("max_num_seqs", 1, 1 << 16);
         Integer batchTokens = m.optionalInteger("max_batched_tokens", 1, 1 << 24);
         if (seqs != null && batchTokens != null && batchTokens < seqs) {
@@ -270,7 +286,37 @@ public final class ConfigLoader {
                     + batchTokens);
         }
         return new ServingOptions(m.bytes("kv_memory"), m.optionalInteger("block_size", 1, 1024), seqs, batchTokens,
-                m.optionalInteger("max_waiting", 1, 1 << 24));
+                m.optionalInteger("max_waiting", 1, 1 << 24), kvCacheType(m, "kv_cache_type"),
+                kvCacheDir(m, "kv_cache_dir", baseDir), m.bytes("kv_cache_disk_max"));
+    }
+
+    /** The prefix cache directory under {@code key} (relative to the config file), null when absent. */
+    private static Path kvCacheDir(Section s, String key, Path baseDir) {
+        if (!s.has(key)) {
+            return null;
+        }
+        String dir = s.text(key, "");
+        if (dir.isBlank()) {
+            throw new InvalidConfig(s.prefix() + key, "must be a directory path");
+        }
+        Path p = baseDir.resolve(dir).normalize();
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new InvalidConfig(s.prefix() + key, "is not a directory: " + p);
+        }
+        return p;
+    }
+
+    /** The K/V storage type under {@code key} ({@code f32}, {@code f16}, {@code q8_0}), null when absent. */
+    private static KvCacheType kvCacheType(Section s, String key) {
+        if (!s.has(key)) {
+            return null;
+        }
+        String name = s.text(key, "f32");
+        try {
+            return KvCacheType.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig(s.prefix() + key, "must be one of f32, f16, q8_0; got \"" + name + "\"");
+        }
     }
 
     private static SamplingDefaults bindSampling(Section s) {

@@ -1,5 +1,8 @@
 package dev.strata.server.config;
 
+import dev.strata.engine.kv.KvCacheType;
+import java.nio.file.Path;
+
 /**
  * How the embedded engine serves one model: the knobs of
  * {@link dev.strata.engine.generate.EngineOptions} a deployment tunes. {@code null} (and 0 for
@@ -12,11 +15,21 @@ package dev.strata.server.config;
  * @param maxWaiting     requests queued beyond the running ones ({@code max_waiting}); more are refused with 503.
  *                       At least 1: every request passes through the engine's queue before it runs, so
  *                       {@link dev.strata.engine.generate.LocalEngine} with 0 would refuse everything.
+ * @param kvCacheType    how K/V rows are stored ({@code kv_cache_type}: f32, f16, q8_0); null = f32
+ * @param kvCacheDir     where the prefix cache persists across restarts ({@code kv_cache_dir}); each model
+ *                       keeps its blocks in a subdirectory named for its id; null = not persisted
+ * @param kvCacheDiskMaxBytes bound on that model's subdirectory ({@code kv_cache_disk_max}); 0 = 1 GiB
  */
 public record ServingOptions(long kvMemoryBytes, Integer blockSize, Integer maxSequences, Integer maxBatchTokens,
-        Integer maxWaiting) {
+        Integer maxWaiting, KvCacheType kvCacheType, Path kvCacheDir, long kvCacheDiskMaxBytes) {
     /** Every knob at its default. */
-    public static final ServingOptions DEFAULTS = new ServingOptions(0, null, null, null, null);
+    public static final ServingOptions DEFAULTS = new ServingOptions(0, null, null, null, null, null, null, 0);
+
+    /** Default (F32) K/V storage, not persisted. */
+    public ServingOptions(long kvMemoryBytes, Integer blockSize, Integer maxSequences, Integer maxBatchTokens,
+            Integer maxWaiting) {
+        this(kvMemoryBytes, blockSize, maxSequences, maxBatchTokens, maxWaiting, null, null, 0);
+    }
 
     public ServingOptions {
         if (kvMemoryBytes < 0) {
@@ -34,6 +47,9 @@ public record ServingOptions(long kvMemoryBytes, Integer blockSize, Integer maxS
         if (maxSequences != null && maxBatchTokens != null && maxBatchTokens < maxSequences) {
             throw new IllegalArgumentException("maxBatchTokens (" + maxBatchTokens + ") must be >= maxSequences ("
                     + maxSequences + ")");
+        }
+        if (kvCacheDiskMaxBytes < 0) {
+            throw new IllegalArgumentException("kvCacheDiskMaxBytes must be >= 0, got " + kvCacheDiskMaxBytes);
         }
         if (maxWaiting != null && maxWaiting < 1) {
             throw new IllegalArgumentException("maxWaiting must be >= 1, got " + maxWaiting);

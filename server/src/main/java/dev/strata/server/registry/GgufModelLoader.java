@@ -1,9 +1,11 @@
 package dev.strata.server.registry;
 
 import dev.strata.engine.generate.EngineOptions;
+import dev.strata.engine.generate.KvCacheDisk;
 import dev.strata.engine.generate.LocalEngine;
 import dev.strata.engine.generate.StepListener;
 import dev.strata.engine.gguf.GgufFile;
+import dev.strata.engine.kv.KvCacheType;
 import dev.strata.engine.template.ChatTemplate;
 import dev.strata.engine.tokenizer.Tokenizers;
 import dev.strata.server.GatewayException;
@@ -65,6 +67,17 @@ public final class GgufModelLoader implements ModelLoader {
         }
         return new EngineOptions(threads, sequences, batchTokens, config.contextLength(), s.kvMemoryBytes(),
                 s.blockSize() != null ? s.blockSize() : EngineOptions.DEFAULT_BLOCK_SIZE,
-                s.maxWaiting() != null ? s.maxWaiting() : EngineOptions.DEFAULT_MAX_WAITING);
+                s.maxWaiting() != null ? s.maxWaiting() : EngineOptions.DEFAULT_MAX_WAITING,
+                s.kvCacheType() != null ? s.kvCacheType() : KvCacheType.F32, kvCacheDisk(s, config.id()));
+    }
+
+    /** The model's prefix cache directory: a subdirectory of {@code kv_cache_dir} named for its id. */
+    static KvCacheDisk kvCacheDisk(ServingOptions s, String modelId) {
+        if (s.kvCacheDir() == null) {
+            return null;
+        }
+        String name = modelId.replaceAll("[^A-Za-z0-9._-]", "_");
+        return new KvCacheDisk(s.kvCacheDir().resolve(name.isEmpty() || name.startsWith(".") ? "_" + name : name),
+                s.kvCacheDiskMaxBytes() > 0 ? s.kvCacheDiskMaxBytes() : KvCacheDisk.DEFAULT_MAX_BYTES);
     }
 }

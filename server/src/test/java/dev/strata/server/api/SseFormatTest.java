@@ -112,6 +112,9 @@ class SseFormatTest {
         JsonNode done = JSON.readTree(events.getLast());
         assertThat(done.get("type").asText()).isEqualTo("done");
         assertThat(done.get("usage").get("input_tokens").asInt()).isPositive();
+        assertThat(done.get("timings").get("itl_ms")).hasSize(3); // 4 tokens, 3 gaps
+        assertThat(done.get("timings").get("ttft_ms").asDouble()).isPositive()
+                .isLessThanOrEqualTo(done.get("timings").get("total_ms").asDouble());
         StringBuilder text = new StringBuilder();
         for (String e : events.subList(0, events.size() - 1)) {
             JsonNode t = JSON.readTree(e);
@@ -121,5 +124,8 @@ class SseFormatTest {
         HttpResponse<String> whole = http.post("/v1/generate", """
                 {"model":"stories260K","prompt":"Once","max_tokens":4,"temperature":0}""");
         assertThat(JSON.readTree(whole.body()).get("text").asText()).isEqualTo(text.toString());
+        JsonNode timings = JSON.readTree(whole.body()).get("timings");
+        assertThat(timings.get("queue_ms").asDouble()).isNotNegative();
+        assertThat(timings.get("itl_ms")).hasSize(3);
     }
 }

@@ -56,6 +56,45 @@ class RunCommandTest {
     }
 
     @Test
+    void f16KvCacheKeepsTheGreedyGoldenTextAndBadTypesAreOneLineErrors() throws IOException {
+        JsonNode g = golden().get(1);
+        int steps = g.get("output_token_ids").size();
+        Result r = strata("run", "-m", demoModel().toString(), "-p", g.get("prompt").asText(), "-n",
+                String.valueOf(steps), "--temp", "0", "--threads", "1", "--kv-cache-type", "f16");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo(g.get("text").asText() + System.lineSeparator());
+
+        Result q8 = strata("run", "-m", demoModel().toString(), "-p", "Lily", "-n", "8", "--temp", "0",
+                "--kv-cache-type", "q8_0");
+        assertThat(q8.exitCode()).isZero();
+
+        Result bad = strata("run", "-m", demoModel().toString(), "-p", "Lily", "--kv-cache-type", "q4");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("error: --kv-cache-type: unknown KV cache type \"q4\"; use f32, f16 or q8_0"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aKvCacheDirKeepsThePromptsBlocksForTheNextRun(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun.";
+        String[] args = {"run", "-m", demoModel().toString(), "-p", prompt, "-n", "12", "--temp", "0", "--threads", "1",
+            "--kv-cache-dir", dir.toString(), "--kv-cache-disk-max", "1MiB"};
+        Result first = strata(args);
+        assertThat(first.exitCode()).isZero();
+        Path modelDir = dir.resolve("stories260K");
+        try (var files = java.nio.file.Files.list(modelDir)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".kvblock")).count()).isPositive();
+        }
+        Result second = strata(args);
+        assertThat(second.out()).isEqualTo(first.out());
+
+        Result bad = strata("run", "-m", demoModel().toString(), "-p", "Lily", "--kv-cache-disk-max", "1MiB");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("error: --kv-cache-disk-max needs --kv-cache-dir" + System.lineSeparator());
+    }
+
+    @Test
     void seededSamplingRepeats() {
         String[] args = {"run", "-m", demoModel().toString(), "-p", "Lily", "-n", "20", "--temp", "1", "--seed", "7"};
         assertThat(strata(args).out()).isEqualTo(strata(args).out());

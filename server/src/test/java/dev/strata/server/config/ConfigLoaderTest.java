@@ -3,6 +3,7 @@ package dev.strata.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.engine.kv.KvCacheType;
 import dev.strata.server.GatewayException.InvalidConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -186,6 +187,60 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.of(), demo).load(Optional.empty(),
                 new ConfigOverrides(null, null, null, List.of(demo), null, "much")))
                 .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.key()).isEqualTo("models[0].kv_memory"));
+    }
+
+    @Test
+    void kvCacheTypeComesFromTheFileOrTheFlagAndBadNamesAreRefused() throws IOException {
+        Path demo = model();
+        Path cfg = file("strata.yaml", "models:\n  - {path: tiny.gguf, id: a, kv_cache_type: q8_0}\n"
+                + "  - {path: tiny.gguf, id: b}\n");
+        assertThat(new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE).models())
+                .extracting(m -> m.serving().kvCacheType()).containsExactly(KvCacheType.Q8_0, null);
+        ConfigOverrides flags = new ConfigOverrides(null, null, null, List.of(), null, null, "F16");
+        assertThat(new ConfigLoader(Map.of(), null).load(Optional.of(cfg), flags).models())
+                .extracting(m -> m.serving().kvCacheType()).containsExactly(KvCacheType.F16, KvCacheType.F16);
+        assertThat(new ConfigLoader(Map.of(), demo).load(Optional.empty(), flags).models())
+                .extracting(m -> m.serving().kvCacheType()).containsExactly(KvCacheType.F16);
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), demo).load(Optional.empty(),
+                new ConfigOverrides(null, null, null, List.of(demo), null, null, "q4")))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> {
+                    assertThat(e.key()).isEqualTo("models[0].kv_cache_type");
+                    assertThat(e.getMessage()).contains("f32, f16, q8_0");
+                });
+    }
+
+    @Test
+    void kvCacheDirAndItsBoundComeFromTheFileOrTheFlags() throws IOException {
+        Path demo = model();
+        Path cfg = file("strata.yaml", "models:\n  - {path: tiny.gguf, id: a, kv_cache_dir: cache, "
+                + "kv_cache_disk_max: 2MiB}\n  - {path: tiny.gguf, id: b}\n");
+        List<ModelConfig> models = new ConfigLoader(Map.of(), null).load(Optional.of(cfg), ConfigOverrides.NONE)
+                .models();
+        assertThat(models.get(0).serving().kvCacheDir()).isEqualTo(cfg.resolveSibling("cache").normalize());
+        assertThat(models.get(0).serving().kvCacheDiskMaxBytes()).isEqualTo(2L << 20);
+        assertThat(models.get(1).serving().kvCacheDir()).isNull();
+        ConfigOverrides flags = new ConfigOverrides(null, null, null, List.of(demo), null, null, null,
+                Path.of("/tmp/kv"), "1GB");
+        assertThat(new ConfigLoader(Map.of(), demo).load(Optional.empty(), flags).models().getFirst().serving())
+                .satisfies(s -> {
+                    assertThat(s.kvCacheDir()).isEqualTo(Path.of("/tmp/kv"));
+                    assertThat(s.kvCacheDiskMaxBytes()).isEqualTo(1_000_000_000L);
+                });
+        Path notADir = file("plain.txt", "x");
+        Path bad = file("bad.yaml", "models:\n  - {path: tiny.gguf, kv_cache_dir: plain.txt}\n");
+        assertThat(notADir).exists();
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), null).load(Optional.of(bad), ConfigOverrides.NONE))
+                .isInstanceOfSatisfying(InvalidConfig.class,
+                        e -> assertThat(e.key()).isEqualTo("models[0].kv_cache_dir"));
+    }
+
+    @Test
+    void theAnnotatedExampleConfigLoads() {
+        StrataConfig c = new ConfigLoader(Map.of(), null).load(Optional.of(Path.of("../strata.example.yaml")),
+                ConfigOverrides.NONE);
+        ServingOptions s = c.models().getFirst().serving();
+        assertThat(s.kvCacheType()).isEqualTo(KvCacheType.F32);
+        assertThat(s.kvCacheDiskMaxBytes()).isEqualTo(1L << 30);
     }
 
     @Test

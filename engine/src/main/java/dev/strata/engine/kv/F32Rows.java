@@ -1,0 +1,89 @@
+package dev.strata.engine.kv;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Rows stored as floats, exactly as attention computed them; read with the scalar loops. */
+final class F32Rows implements KvRows {
+    private final int numSlots;
+    private final int width;
+    private final float[] data;
+
+    F32Rows(int numSlots, int width) {
+        this.numSlots = numSlots;
+        this.width = width;
+        this.data = new float[Math.multiplyExact(numSlots, width)];
+    }
+
+    @Override
+    public KvCacheType type() {
+        return KvCacheType.F32;
+    }
+
+    @Override
+    public int numSlots() {
+        return numSlots;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return (long) data.length * Float.BYTES;
+    }
+
+    @Override
+    public void write(int slot, float[] src, int srcOffset) {
+        System.arraycopy(src, srcOffset, data, slot * width, width);
+    }
+
+    @Override
+    public void read(int slot, float[] dst, int dstOffset) {
+        System.arraycopy(data, slot * width, dst, dstOffset, width);
+    }
+
+    /**
+     * The plain scalar loop, on purpose: it rounds exactly as attention did before storage types
+     * existed, which keeps F32 results bit-identical and within the llama.cpp parity bar
+     * ({@code LlamaCppParityTest}); a vector body (lane-wise partial sums, fma) moved the tiny
+     * random models' probabilities past it.
+     */
+    @Override
+    public float dot(int slot, int offset, float[] x, int xOffset, int length) {
+        return scalarDot(data, slot * width + offset, x, xOffset, length);
+    }
+
+    @Override
+    public void addScaled(int slot, int offset, float scale, float[] out, int outOffset, int length) {
+        scalarAddScaled(data, slot * width + offset, scale, out, outOffset, length);
+    }
+
+    @Override
+    public void exportRows(int firstSlot, int count, ByteBuffer dst) {
+        dst.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, firstSlot * width, count * width);
+        dst.position(dst.position() + count * width * Float.BYTES);
+    }
+
+    @Override
+    public void importRows(int firstSlot, int count, ByteBuffer src) {
+        src.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, firstSlot * width, count * width);
+        src.position(src.position() + count * width * Float.BYTES);
+    }
+
+    static float scalarDot(float[] data, int at, float[] x, int xOffset, int length) {
+        float sum = 0f;
+        for (int j = 0; j < length; j++) {
+            sum += data[at + j] * x[xOffset + j];
+        }
+        return sum;
+    }
+
+    static void scalarAddScaled(float[] data, int at, float scale, float[] out, int outOffset, int length) {
+        for (int j = 0; j < length; j++) {
+            out[outOffset + j] += scale * data[at + j];
+        }
+    }
+}
