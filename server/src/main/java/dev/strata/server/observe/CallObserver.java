@@ -11,6 +11,7 @@ import dev.strata.server.inference.ObservedRequest;
 import dev.strata.server.inference.Prompt;
 import dev.strata.server.metrics.EngineMetrics;
 import dev.strata.server.metrics.GatewayMetrics;
+import dev.strata.server.store.StoreException;
 import dev.strata.server.trace.RequestTracer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -33,6 +34,7 @@ import java.util.function.LongSupplier;
 final class CallObserver implements InferenceListener {
     static final String COST_HEADER = "x-strata-cost-usd";
     static final String DEFAULT_TENANT = "default";
+    private static final System.Logger LOG = System.getLogger(CallObserver.class.getName());
 
     private final ScopedValue<RequestScope> current;
     private final EngineMetrics engineMetrics;
@@ -234,7 +236,11 @@ final class CallObserver implements InferenceListener {
             long promptTokens = call.promptTokens();
             double cost = prices.costUsd(call.model(), promptTokens, completionTokens);
             gatewayMetrics.usage(tenant, call.model(), promptTokens, completionTokens, cost);
-            usage.add(new UsageEntry(tenant, call.model(), clock.instant(), promptTokens, completionTokens, cost));
+            try {
+                usage.add(new UsageEntry(tenant, call.model(), clock.instant(), promptTokens, completionTokens, cost));
+            } catch (StoreException e) { // the answer is already on its way; the metrics above still count it
+                LOG.log(System.Logger.Level.ERROR, "usage of " + call.id() + " was not stored", e);
+            }
             if (scope != null) {
                 scope.completionTokens = completionTokens;
                 scope.costUsd = cost;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,32 @@ class JdbcUsageStoreTest {
             store.add(new UsageEntry("beta", "m", Instant.parse("2026-11-23T11:00:00Z"), 2, 3, 0.25));
             assertThat(store.totals(new UsageQuery(Optional.of("beta"), D2, D2))).containsExactly(
                     new UsageTotal("beta", "m", D2, 2, 3, 4, 0.375));
+        }
+    }
+
+    @Test
+    void usageWaitsInMemoryUntilTheIntervalAQueryOrClose() {
+        AtomicLong nanos = new AtomicLong();
+        UsageQuery all = new UsageQuery(Optional.empty(), D1, D2);
+        try (JdbcUsageStore writer = new JdbcUsageStore(Database.sqlite(dir), nanos::get, 1_000);
+                JdbcUsageStore reader = new JdbcUsageStore(Database.sqlite(dir))) {
+            writer.add(new UsageEntry("acme", "m", Instant.parse("2026-11-23T10:00:00Z"), 10, 1, 0.5));
+            nanos.addAndGet(999);
+            writer.add(new UsageEntry("acme", "m", Instant.parse("2026-11-23T10:00:01Z"), 10, 1, 0.5));
+            assertThat(reader.totals(all)).as("nothing written within the interval").isEmpty();
+            nanos.addAndGet(1);
+            writer.add(new UsageEntry("acme", "m", Instant.parse("2026-11-23T10:00:02Z"), 10, 1, 0.5));
+            assertThat(reader.totals(all)).as("the first call after the interval writes all three")
+                    .containsExactly(new UsageTotal("acme", "m", D2, 3, 30, 3, 1.5));
+            writer.add(new UsageEntry("beta", "m", Instant.parse("2026-11-23T10:00:03Z"), 1, 1, 0.25));
+            assertThat(reader.totals(all)).hasSize(1);
+            assertThat(writer.totals(all)).as("a query flushes first").hasSize(2);
+            assertThat(reader.totals(all)).hasSize(2);
+            writer.add(new UsageEntry("beta", "m", Instant.parse("2026-11-23T10:00:04Z"), 1, 1, 0.25));
+        }
+        try (JdbcUsageStore reopened = new JdbcUsageStore(Database.sqlite(dir))) {
+            assertThat(reopened.totals(all)).as("close flushed the last call").contains(
+                    new UsageTotal("beta", "m", D2, 2, 2, 2, 0.5));
         }
     }
 
