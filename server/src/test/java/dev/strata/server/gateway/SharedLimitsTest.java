@@ -65,6 +65,7 @@ class SharedLimitsTest {
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             String key = key(a, rpm);
             List<Future<Integer>> statuses = new ArrayList<>();
+            long start = System.nanoTime();
             for (int i = 0; i < requests; i++) {
                 Replica r = i % 2 == 0 ? a : b;
                 statuses.add(pool.submit(() -> r.complete(key, "m", 1).statusCode()));
@@ -78,9 +79,11 @@ class SharedLimitsTest {
                     default -> throw new AssertionError("unexpected status " + f.get());
                 }
             }
-            // 25 per minute refill one token every 2.4 s; the burst takes well under that.
-            assertThat(ok).isEqualTo(rpm);
-            assertThat(limited).isEqualTo(requests - rpm);
+            // 25 per minute refill one token every 2.4 s: the burst usually takes well under that, but on
+            // a loaded machine each refill that elapsed during it may admit exactly one more request.
+            long refills = (System.nanoTime() - start) / (60_000_000_000L / rpm);
+            assertThat(ok).isBetween(rpm, rpm + (int) refills);
+            assertThat(ok + limited).isEqualTo(requests);
         }
     }
 
