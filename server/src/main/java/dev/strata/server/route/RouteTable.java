@@ -77,6 +77,10 @@ final class RouteTable {
     }
 
     List<Backend> chain(List<String> names) {
-        return names.stream().map(backends::get).toList();
+        Backend[] chain = new Backend[names.size()];
+        for (int i = 0; i < chain.length; i++) {
+            chain[i] = backends.get(names.get(i));
+        }
+        return java.util.Arrays.asList(chain);
     }
 }
