@@ -22,8 +22,13 @@ public final class AnthropicUpstream implements Backend {
     private final Clock clock;
 
     public AnthropicUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Clock clock) {
+        this(config, client, json, clock, new Hops());
+    }
+
+    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
+    public AnthropicUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Clock clock, Hops hops) {
         this.config = config;
-        this.http = new HttpUpstream(config, client, json);
+        this.http = new HttpUpstream(config, client, json, hops);
         this.translation = new AnthropicTranslation(json);
         this.clock = clock;
     }

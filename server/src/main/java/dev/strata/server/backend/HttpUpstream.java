@@ -35,8 +35,10 @@ final class HttpUpstream {
     private final Transport transport;
     private final Semaphore connections;
     private final ObjectMapper json;
+    private final Hops hops;
 
-    HttpUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
+    HttpUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
+        this.hops = hops;
         this.config = config;
         this.transport = Transport.of(config, client);
         this.connections = new Semaphore(config.maxConnections());
@@ -64,7 +66,8 @@ final class HttpUpstream {
     }
 
     UpstreamRequest post(String path, ObjectNode body) throws IOException {
-        return new UpstreamRequest("POST", config.resolve(path), java.util.List.of("content-type", "application/json"),
+        return new UpstreamRequest("POST", config.resolve(path), java.util.List.of("content-type", "application/json",
+                Hops.HEADER, hops.outgoing()),
                 json.writeValueAsBytes(body), config.requestTimeout());
     }
 
@@ -97,6 +100,7 @@ final class HttpUpstream {
             body = "";
         }
         Failure failure = status == 429 ? Failure.RATE_LIMITED
+                : status == 508 ? Failure.CLIENT_ERROR // a routing loop: no retry or fallback mends it
                 : status == 408 ? Failure.TIMEOUT
                 : status >= 500 ? Failure.SERVER_ERROR : Failure.CLIENT_ERROR;
         return new Reply.Error(new BackendResult.Failed(failure, status, "upstream " + config.name() + " answered "

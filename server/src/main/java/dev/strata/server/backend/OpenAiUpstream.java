@@ -21,8 +21,13 @@ public final class OpenAiUpstream implements Backend {
     private final HttpUpstream http;
 
     public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
+        this(config, client, json, new Hops());
+    }
+
+    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
+    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
         this.config = config;
-        this.http = new HttpUpstream(config, client, json);
+        this.http = new HttpUpstream(config, client, json, hops);
     }
 
     @Override

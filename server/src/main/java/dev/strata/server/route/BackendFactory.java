@@ -23,7 +23,7 @@ public interface BackendFactory {
      * upstreams from {@code local} (name, served model id).
      */
     static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock,
-            java.util.function.BiFunction<String, String, Backend> local) {
+            java.util.function.BiFunction<String, String, Backend> local, dev.strata.server.backend.Hops hops) {
         return spec -> {
             if (spec.protocol().equals("local")) {
                 return local.apply(spec.name(), spec.model());
@@ -42,8 +42,8 @@ public interface BackendFactory {
             HttpClient client = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                     .version(config.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
             return switch (config.protocol()) {
-                case OPENAI -> new OpenAiUpstream(config, client, json);
-                case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock);
+                case OPENAI -> new OpenAiUpstream(config, client, json, hops);
+                case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock, hops);
             };
         };
     }

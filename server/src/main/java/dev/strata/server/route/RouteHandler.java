@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.server.GatewayException;
 import dev.strata.server.backend.BackendResult;
+import dev.strata.server.backend.Hops;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +34,40 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class RouteHandler extends Handler.Wrapper {
     private static final String CHAT = "/v1/chat/completions";
+    private static final String COMPLETIONS = "/v1/completions";
+
+    /** How answers leave: chat as they are, or reshaped for the legacy completions endpoint. */
+    private interface Shape {
+        ObjectNode answer(ObjectNode chat);
+
+        ObjectNode chunk(ObjectNode chat);
+    }
+
+    private static final Shape CHAT_SHAPE = new Shape() {
+        @Override
+        public ObjectNode answer(ObjectNode chat) {
+            return chat;
+        }
+
+        @Override
+        public ObjectNode chunk(ObjectNode chat) {
+            return chat;
+        }
+    };
 
     private final Routing routing;
     private final Predicate<String> servedLocally;
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    private final Hops hops;
+    private final CompletionsBridge completions;
 
+    /** @param hops the loop guard: incoming {@code x-strata-hops}, bound while the request is routed */
     public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
-            Handler next) {
+            Hops hops, Handler next) {
         super(next);
+        this.hops = hops;
+        this.completions = new CompletionsBridge(json);
         this.routing = routing;
         this.servedLocally = servedLocally;
         this.json = json;
@@ -50,6 +76,7 @@ public final class RouteHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // routed: POST /v1/chat/completions and /v1/completions (through CompletionsBridge)
         String path = request.getHttpURI().getDecodedPath();
         String method = request.getMethod();
         try {
@@ -60,21 +87,51 @@ public final class RouteHandler extends Handler.Wrapper {
                 }
                 return super.handle(request, response, callback);
             }
-            if (!method.equals("POST") || !path.equals(CHAT)) {
+            boolean chat = path.equals(CHAT);
+            if (!method.equals("POST") || !(chat || path.equals(COMPLETIONS))) {
                 return super.handle(request, response, callback);
             }
             byte[] bytes = readBody(request);
             JsonNode parsed = bytes.length == 0 ? null : readTree(bytes);
-            if (!(parsed instanceof ObjectNode body)) {
+            if (!(parsed instanceof ObjectNode body) || (!chat && !parsed.path("prompt").isTextual()
+                    && !parsed.path("prompt").isArray())) {
                 return super.handle(new Replay(request, bytes), response, callback);
             }
-            RequestFeatures features = RequestFeatures.of(body, request.getHeaders().get("x-strata-tenant"),
+            ObjectNode asked = chat ? body : promptAsMessages(body);
+            RequestFeatures features = RequestFeatures.of(asked, request.getHeaders().get("x-strata-tenant"),
                     request.getHeaders().get("x-strata-user"));
             String route = routing.select(features, servedLocally);
             if (route == null) {
                 return super.handle(new Replay(request, bytes), response, callback);
             }
-            serve(route, body, features, response);
+            int hop = Hops.parse(request.getHeaders().get(Hops.HEADER));
+            if (hop < 0) {
+                throw new GatewayException.InvalidRequest(Hops.HEADER + " must be a non-negative integer",
+                        Hops.HEADER, "invalid_value");
+            }
+            if (hop >= Hops.MAX) {
+                error(response, 508, "routing loop: the request already passed " + hop + " Strata gateways ("
+                        + Hops.HEADER + "); check that no upstream of route " + route + " points back at a gateway"
+                        + " that routes model " + features.model() + " here again", "loop_detected");
+                callback.succeeded();
+                return true;
+            }
+            ObjectNode routed = chat ? body : completions.toChat(body);
+            Shape shape = chat ? CHAT_SHAPE : new Shape() {
+                @Override
+                public ObjectNode answer(ObjectNode c) {
+                    return completions.answer(c);
+                }
+
+                @Override
+                public ObjectNode chunk(ObjectNode c) {
+                    return completions.chunk(c);
+                }
+            };
+            hops.bind(hop, () -> {
+                serve(route, routed, features, response, shape);
+                return null;
+            });
             callback.succeeded();
         } catch (GatewayException e) {
             int status = switch (e) {
@@ -83,7 +140,13 @@ public final class RouteHandler extends Handler.Wrapper {
                 case GatewayException.InvalidConfig c -> 400; // a refused reload: the old config keeps serving
                 default -> 400;
             };
-            error(response, status, e.getMessage(), null);
+            if (e instanceof GatewayException.InvalidRequest bad) {
+                ObjectNode body = errorBody(e.getMessage(), bad.code());
+                ((ObjectNode) body.get("error")).put("type", "invalid_request_error").put("param", bad.param());
+                sendJson(response, status, body);
+            } else {
+                error(response, status, e.getMessage(), null);
+            }
             callback.succeeded();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -112,7 +175,16 @@ public final class RouteHandler extends Handler.Wrapper {
         }
     }
 
-    private void serve(String route, ObjectNode body, RequestFeatures features, Response response)
+    /** The completions body with its prompt as one user message, for rule matching only. */
+    private ObjectNode promptAsMessages(ObjectNode body) {
+        ObjectNode view = body.deepCopy();
+        JsonNode prompt = body.path("prompt");
+        String text = prompt.isArray() && !prompt.isEmpty() ? prompt.get(0).asText() : prompt.asText();
+        view.putArray("messages").addObject().put("role", "user").put("content", text);
+        return view;
+    }
+
+    private void serve(String route, ObjectNode body, RequestFeatures features, Response response, Shape shape)
             throws IOException, InterruptedException {
         boolean stream = body.path("stream").asBoolean(false);
         boolean[] started = {false};
@@ -125,7 +197,7 @@ public final class RouteHandler extends Handler.Wrapper {
                     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
                     response.getHeaders().put("x-strata-route", header);
                 }
-                Content.Sink.write(response, false, ByteBuffer.wrap(sse(json.writeValueAsBytes(chunk))));
+                Content.Sink.write(response, false, ByteBuffer.wrap(sse(json.writeValueAsBytes(shape.chunk(chunk)))));
                 return true;
             } catch (IOException e) {
                 return false; // the client went away: stop the upstream
@@ -141,7 +213,7 @@ public final class RouteHandler extends Handler.Wrapper {
                     Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
                 } else {
                     response.getHeaders().put("x-strata-route", served.routeHeader());
-                    sendJson(response, 200, a.body());
+                    sendJson(response, 200, shape.answer(a.body()));
                 }
             }
             case BackendResult.Failed f -> {

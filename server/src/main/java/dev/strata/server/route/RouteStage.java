@@ -25,6 +25,7 @@ public final class RouteStage implements AutoCloseable {
     private final ThreadPoolExecutor shadowPool;
     private final Routing routing;
     private final ObjectMapper json;
+    private final dev.strata.server.backend.Hops hops = new dev.strata.server.backend.Hops();
     private static final System.Logger LOG = System.getLogger(RouteStage.class.getName());
     private java.nio.file.WatchService watcher;
 
@@ -36,7 +37,7 @@ public final class RouteStage implements AutoCloseable {
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
-        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local), clock,
+        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops), clock,
                 System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json);
         if (source instanceof RoutesSource file) {
             watch(file.file());
@@ -80,7 +81,7 @@ public final class RouteStage implements AutoCloseable {
 
     /** {@code next} with routed chat completions and the admin endpoints in front of it. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes) {
-        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, next);
+        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, hops, next);
     }
 
     public Routing routing() {

@@ -88,6 +88,13 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
             if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
                 throw new InvalidConfig(u.key("base_url"), "must be an http:// or https:// URL, got \"" + baseUrl + "\"");
             }
+            try {
+                if (java.net.URI.create(baseUrl).getHost() == null) {
+                    throw new InvalidConfig(u.key("base_url"), "has no host: \"" + baseUrl + "\"");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfig(u.key("base_url"), "is not a valid URL: \"" + baseUrl + "\"");
+            }
             upstreams.add(new UpstreamSpec(u.required("name"), protocol, baseUrl, u.text("model", null),
                     u.text("api_key_env", null), u.text("api_key_file", null),
                     u.positive("connect_timeout_ms", 2_000), u.positive("timeout_ms", 60_000),

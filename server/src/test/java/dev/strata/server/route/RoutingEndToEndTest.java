@@ -172,6 +172,59 @@ class RoutingEndToEndTest {
     }
 
     @Test
+    void legacyCompletionsAreRoutedAsChatAndAnsweredAsTextCompletions() throws Exception {
+        HttpResponse<String> r = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":\"say hi\","
+                + "\"max_tokens\":5}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(route(r)).startsWith("route=chat; target=oa");
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("text_completion");
+        assertThat(body.path("choices").path(0).path("text").asText()).isEqualTo("from oa");
+        assertThat(body.path("choices").path(0).path("finish_reason").asText()).isEqualTo("stop");
+        JsonNode sent = oa.requests().getLast();
+        assertThat(sent.path("messages").path(0).path("content").asText()).isEqualTo("say hi");
+        assertThat(sent.has("prompt")).isFalse();
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(5);
+        assertThat(oa.hopHeaders().getLast()).isEqualTo("1");
+
+        HttpResponse<String> s = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":[\"say hi\"],"
+                + "\"stream\":true}");
+        StringBuilder text = new StringBuilder();
+        for (String line : s.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode chunk = JSON.readTree(line.substring(6));
+                assertThat(chunk.path("object").asText()).isEqualTo("text_completion");
+                text.append(chunk.path("choices").path(0).path("text").asText(""));
+            }
+        }
+        assertThat(text.toString()).isEqualTo("from oa");
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
+
+        HttpResponse<String> echo = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":\"x\","
+                + "\"echo\":true}");
+        assertThat(echo.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(echo.body()).path("error").path("param").asText()).isEqualTo("echo");
+    }
+
+    @Test
+    void aRequestThatPassedTooManyGatewaysIsRefusedAsALoop() throws Exception {
+        int before = oa.requests().size();
+        HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(front.httpUri()
+                .resolve("/v1/chat/completions")).header("content-type", "application/json")
+                .header("x-strata-hops", "8").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+        assertThat(r.statusCode()).isEqualTo(508);
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("loop_detected");
+        assertThat(oa.requests()).hasSize(before);
+        HttpResponse<String> passed = http.send(java.net.http.HttpRequest.newBuilder(front.httpUri()
+                .resolve("/v1/chat/completions")).header("content-type", "application/json")
+                .header("x-strata-hops", "3").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+        assertThat(passed.statusCode()).isEqualTo(200);
+        assertThat(oa.hopHeaders().getLast()).isEqualTo("4");
+    }
+
+    @Test
     void unknownModelTakesDefaultRouteAndLocalModelStaysLocal() throws Exception {
         assertThat(route(chat("gpt-unknown", "hi", ""))).startsWith("route=chat");
         HttpResponse<String> local = chat("local", "hi", ",\"max_tokens\":3");
