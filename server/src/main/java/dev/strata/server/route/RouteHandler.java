@@ -61,11 +61,13 @@ public final class RouteHandler extends Handler.Wrapper {
     private final long maxBodyBytes;
     private final Hops hops;
     private final CompletionsBridge completions;
+    private final RouteObserver observer;
 
     /** @param hops the loop guard: incoming {@code x-strata-hops}, bound while the request is routed */
     public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
-            Hops hops, Handler next) {
+            Hops hops, RouteObserver observer, Handler next) {
         super(next);
+        this.observer = observer;
         this.hops = hops;
         this.completions = new CompletionsBridge(json);
         this.routing = routing;
@@ -203,7 +205,10 @@ public final class RouteHandler extends Handler.Wrapper {
                 return false; // the client went away: stop the upstream
             }
         });
-        switch (served.result()) {
+        BackendResult result = served.result();
+        observer.served(route, served.tier(), result == null ? "none" : result.servedBy(),
+                result instanceof BackendResult.Failed f ? f.failure().name().toLowerCase(java.util.Locale.ROOT) : "ok");
+        switch (result) {
             case BackendResult.Answered a -> {
                 if (stream) {
                     if (!started[0]) {

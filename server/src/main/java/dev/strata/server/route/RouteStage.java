@@ -25,6 +25,7 @@ public final class RouteStage implements AutoCloseable {
     private final ThreadPoolExecutor shadowPool;
     private final Routing routing;
     private final ObjectMapper json;
+    private final RouteObserver observer;
     private final dev.strata.server.backend.Hops hops = new dev.strata.server.backend.Hops();
     private static final System.Logger LOG = System.getLogger(RouteStage.class.getName());
     private java.nio.file.WatchService watcher;
@@ -32,7 +33,15 @@ public final class RouteStage implements AutoCloseable {
     /** @param local makes the backend of a locally served model: (upstream name, model id) */
     public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
             java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local) {
+        this(source, clock, environment, json, local, RouteObserver.NONE);
+    }
+
+    /** @param observer told which route, tier and target answered each routed request */
+    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
+            java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local,
+            RouteObserver observer) {
         this.json = json;
+        this.observer = observer;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
@@ -81,7 +90,7 @@ public final class RouteStage implements AutoCloseable {
 
     /** {@code next} with routed chat completions and the admin endpoints in front of it. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes) {
-        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, hops, next);
+        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, hops, observer, next);
     }
 
     public Routing routing() {

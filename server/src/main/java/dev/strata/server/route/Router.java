@@ -25,8 +25,11 @@ final class Router {
         boolean chunk(String routeHeader, ObjectNode chunk);
     }
 
-    /** The answer (for a stream: assembled) or the failure, with the route header. */
-    record Served(BackendResult result, String routeHeader) {}
+    /**
+     * The answer (for a stream: assembled) or the failure, with the route header and the tier that
+     * answered: {@code primary}, {@code canary} or a cascade's {@code i/n}.
+     */
+    record Served(BackendResult result, String routeHeader, String tier) {}
 
     private final Fallback fallback;
     private final Shadow shadow;
@@ -71,7 +74,7 @@ final class Router {
                 }
             }
             String prefix = "route=" + routeName + (canary != null ? "; canary=" + canary : "");
-            served = chain(table, route, table.chain(names), body, out, prefix);
+            served = chain(table, route, table.chain(names), body, out, prefix, canary);
         }
         if (served.result() instanceof BackendResult.Answered a) {
             mirror.primaryDone(a.body(), nanoClock.getAsLong() - start);
@@ -79,15 +82,18 @@ final class Router {
         return served;
     }
 
+    /** @param canary the canary target tried first, or {@code null} */
     private Served chain(RouteTable table, RoutesConfig.RouteSpec route, List<Backend> chain, ObjectNode body,
-            StreamOut out, String prefix) throws InterruptedException {
+            StreamOut out, String prefix, String canary) throws InterruptedException {
         String[] current = {""};
         Fallback.Outcome o = fallback.run(chain, route.retry(), table.budgets.get(route.name()), b -> {
             current[0] = b.name();
             return out == null ? b.complete(body)
                     : b.stream(body, chunk -> out.chunk(prefix + "; target=" + current[0], chunk));
         });
-        return new Served(o.result(), header(prefix, o));
+        String by = o.result() == null ? "" : o.result().servedBy();
+        boolean fromCanary = canary != null && (by.equals(canary) || by.startsWith(canary + "/"));
+        return new Served(o.result(), header(prefix, o), fromCanary ? "canary" : "primary");
     }
 
     private static String header(String prefix, Fallback.Outcome o) {
@@ -112,7 +118,8 @@ final class Router {
                     table.budgets.get(route.name()), b -> b.complete(asked));
             trail.addAll(o.trail());
             String prefix = "route=" + route.name() + "; tier=" + (i + 1) + "/" + tiers.size() + escalated;
-            last = new Served(o.result(), header(prefix, new Fallback.Outcome(o.result(), trail)));
+            last = new Served(o.result(), header(prefix, new Fallback.Outcome(o.result(), trail)),
+                    (i + 1) + "/" + tiers.size());
             if (o.result() instanceof BackendResult.Answered a) {
                 Cascade.Verdict v = i == tiers.size() - 1 ? Cascade.Verdict.ACCEPT : cascade.judge(a.body());
                 if (!v.escalate()) {
@@ -163,7 +170,7 @@ final class Router {
                     table.budgets.get(route.name()), b -> b.stream(asked, gate::accept));
             trail.addAll(o.trail());
             last = new Served(o.result(), header(header.substring(0, header.lastIndexOf("; target=")),
-                    new Fallback.Outcome(o.result(), trail)));
+                    new Fallback.Outcome(o.result(), trail)), (i + 1) + "/" + tiers.size());
             if (o.result() instanceof BackendResult.Answered a) {
                 Cascade.Verdict v = gate.decided || lastTier ? Cascade.Verdict.ACCEPT : cascade.judge(a.body());
                 if (!v.escalate()) {

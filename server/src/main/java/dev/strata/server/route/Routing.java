@@ -60,7 +60,13 @@ public final class Routing implements AutoCloseable {
      * keeps serving the current table.
      */
     public synchronized RoutesConfig reload() {
-        RoutesConfig config = RoutesConfig.parse(source.get());
+        JsonNode section = source.get();
+        if (section == null && table.get() != null) {
+            // an editor's half-written file reads as empty: never swap the routes for nothing
+            throw new GatewayException.InvalidConfig("gateway", "the config file has no gateway section (yet); "
+                    + "the current routes keep serving");
+        }
+        RoutesConfig config = RoutesConfig.parse(section);
         RouteTable next = RouteTable.build(config, factory, table.get(), nanoClock, json);
         breakers.configure(config.breaker());
         table.set(next);

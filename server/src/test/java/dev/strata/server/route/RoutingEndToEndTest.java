@@ -225,6 +225,18 @@ class RoutingEndToEndTest {
     }
 
     @Test
+    void metricsSayWhichRouteTierAndTargetAnswered() throws Exception {
+        chat("fast", "hi", "");
+        small.then(FakeUpstream.answer("unsure", -3.0));
+        assertThat(route(chat("cascade", "hi", ""))).contains("tier=2/2");
+        String scrape = http.get("/metrics").body();
+        assertThat(scrape).containsPattern("strata_route_requests_total\\{[^}]*outcome=\"ok\",route=\"chat\","
+                + "target=\"oa\",tier=\"primary\"\\} [1-9]");
+        assertThat(scrape).containsPattern("strata_route_requests_total\\{[^}]*outcome=\"ok\",route=\"cascade\","
+                + "target=\"big\",tier=\"2/2\"\\} [1-9]");
+    }
+
+    @Test
     void unknownModelTakesDefaultRouteAndLocalModelStaysLocal() throws Exception {
         assertThat(route(chat("gpt-unknown", "hi", ""))).startsWith("route=chat");
         HttpResponse<String> local = chat("local", "hi", ",\"max_tokens\":3");
