@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Refuses unauthenticated {@code /v1} requests, and {@code /admin/*} requests without the admin key
- * once one is configured (401, OpenAI's error object), before handlers that do not pass through
+ * once one is configured (401 without an {@code Authorization} header, 403 with another key; OpenAI's
+ * error object), before handlers that do not pass through
  * {@link ApiHandler} — the upstream routes and their {@code /admin/reload}, {@code /admin/routes} —
  * can serve them. Requests that
  * reach {@link ApiHandler} are authenticated there again (a cached lookup), which also opens their
@@ -34,15 +35,18 @@ public final class AuthGate extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getDecodedPath();
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        String denied = null;
+        GatewayException denied = null;
         if (authenticator.required() && path.startsWith("/v1/")
                 && authenticator.authenticate(authorization) instanceof AuthResult.Denied d) {
-            denied = d.message();
+            denied = new GatewayException.Unauthorized(d.message());
         } else if (adminAuth.enabled() && path.startsWith("/admin/") && !adminAuth.allows(authorization)) {
-            denied = "The admin API needs the admin key (Authorization: Bearer …).";
+            denied = authorization == null || authorization.isBlank()
+                    ? new GatewayException.Unauthorized("The admin API needs the admin key (Authorization: Bearer …).")
+                    : new GatewayException.Forbidden("This key is not the admin key; the admin API needs it.",
+                            "not_admin_key");
         }
         if (denied != null) {
-            ErrorMapper.ErrorReply reply = errors.map(new GatewayException.Unauthorized(denied));
+            ErrorMapper.ErrorReply reply = errors.map(denied);
             byte[] body = ApiJson.newMapper().writeValueAsBytes(reply.body());
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
