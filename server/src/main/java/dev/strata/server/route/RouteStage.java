@@ -47,7 +47,14 @@ public final class RouteStage implements AutoCloseable {
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops), clock,
-                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json);
+                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json,
+                new Hedge(Thread.ofVirtual().name("strata-hedge-", 0).factory(), attempt -> {
+                    int hop = hops.current(); // hedged attempts run on their own threads: carry the hop count
+                    return () -> hops.bind(hop, () -> {
+                        attempt.run();
+                        return null;
+                    });
+                }));
         if (source instanceof RoutesSource file) {
             watch(file.file());
         }

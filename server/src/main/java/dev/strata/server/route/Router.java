@@ -36,8 +36,11 @@ final class Router {
     private final RandomGenerator random;
     private final LongSupplier nanoClock;
     private final ObjectMapper json;
+    private final Hedge hedge;
 
-    Router(Fallback fallback, Shadow shadow, RandomGenerator random, LongSupplier nanoClock, ObjectMapper json) {
+    Router(Fallback fallback, Shadow shadow, RandomGenerator random, LongSupplier nanoClock, ObjectMapper json,
+            Hedge hedge) {
+        this.hedge = hedge;
         this.fallback = fallback;
         this.shadow = shadow;
         this.random = random;
@@ -86,14 +89,31 @@ final class Router {
     private Served chain(RouteTable table, RoutesConfig.RouteSpec route, List<Backend> chain, ObjectNode body,
             StreamOut out, String prefix, String canary) throws InterruptedException {
         String[] current = {""};
+        boolean[] hedged = {false};
+        long hedgeNanos = route.hedgeAfterMillis() * 1_000_000;
         Fallback.Outcome o = fallback.run(chain, route.retry(), table.budgets.get(route.name()), b -> {
             current[0] = b.name();
+            if (hedgeNanos > 0) {
+                // the hedge goes to the next target of the chain (a pool picks another replica itself)
+                Backend alt = chain.get((chain.indexOf(b) + 1) % chain.size());
+                Hedge.Sink sink = out == null ? null : (from, h, chunk) -> out.chunk(prefix
+                        + (h || hedged[0] ? "; hedged=true" : "") + "; target=" + from.name(), chunk);
+                try {
+                    Hedge.Outcome h = hedge.run(b, alt, hedgeNanos, body, sink);
+                    hedged[0] |= h.hedged();
+                    return h.result();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", b.name());
+                }
+            }
             return out == null ? b.complete(body)
                     : b.stream(body, chunk -> out.chunk(prefix + "; target=" + current[0], chunk));
         });
         String by = o.result() == null ? "" : o.result().servedBy();
         boolean fromCanary = canary != null && (by.equals(canary) || by.startsWith(canary + "/"));
-        return new Served(o.result(), header(prefix, o), fromCanary ? "canary" : "primary");
+        return new Served(o.result(), header(prefix + (hedged[0] ? "; hedged=true" : ""), o),
+                fromCanary ? "canary" : "primary");
     }
 
     private static String header(String prefix, Fallback.Outcome o) {

@@ -55,8 +55,9 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
 
     public record ShadowSpec(String target, double percent) {}
 
+    /** @param hedgeAfterMillis start a second attempt after this long without a first byte; 0 = never */
     public record RouteSpec(String name, List<String> targets, RetrySpec retry, CascadeSpec cascade,
-            CanarySpec canary, ShadowSpec shadow) {}
+            CanarySpec canary, ShadowSpec shadow, long hedgeAfterMillis) {}
 
     public record RuleSpec(String route, Set<String> models, Set<String> tenants, Map<String, String> tags,
             int minPromptTokens, int maxPromptTokens, Pattern regex, List<String> keywords, Boolean images) {}
@@ -131,7 +132,7 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
         List<RouteSpec> routes = new ArrayList<>();
         Set<String> routeNames = new java.util.HashSet<>();
         for (Node r : g.list("routes")) {
-            r.allowOnly("name", "targets", "retry", "cascade", "canary", "shadow");
+            r.allowOnly("name", "targets", "retry", "cascade", "canary", "shadow", "hedge_after_ms");
             String name = r.required("name");
             if (!routeNames.add(name)) {
                 throw new InvalidConfig(r.key("name"), "duplicate route \"" + name + "\"");
@@ -157,7 +158,8 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
                 shadow = new ShadowSpec(s.required("target"), s.percent("percent", 100));
                 known(s, "target", List.of(shadow.target()), backends);
             }
-            routes.add(new RouteSpec(name, targets, retry(r.child("retry"), retry), cascade, canary, shadow));
+            routes.add(new RouteSpec(name, targets, retry(r.child("retry"), retry), cascade, canary, shadow,
+                    r.number("hedge_after_ms", 0)));
         }
         Map<String, String> aliases = new LinkedHashMap<>();
         Node a = g.child("aliases");

@@ -44,6 +44,15 @@ public final class Routing implements AutoCloseable {
     public Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
             Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
             ObjectMapper json) {
+        this(source, factory, clock, nanoClock, sleeper, random, scheduler, shadowExecutor, json,
+                new Hedge(Thread.ofVirtual().name("strata-hedge-", 0).factory(), java.util.function.UnaryOperator
+                        .identity()));
+    }
+
+    /** @param hedge runs hedged attempts (routes with {@code hedge_after_ms}) */
+    Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
+            Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
+            ObjectMapper json, Hedge hedge) {
         this.source = source;
         this.factory = factory;
         this.scheduler = scheduler;
@@ -51,7 +60,8 @@ public final class Routing implements AutoCloseable {
         this.json = json;
         this.breakers = new Breakers(RoutesConfig.BreakerSpec.DEFAULTS, clock);
         this.shadow = new Shadow(shadowExecutor, nanoClock);
-        this.router = new Router(new Fallback(breakers, sleeper, random, nanoClock), shadow, random, nanoClock, json);
+        this.router = new Router(new Fallback(breakers, sleeper, random, nanoClock), shadow, random, nanoClock, json,
+                hedge);
         reload();
     }
 

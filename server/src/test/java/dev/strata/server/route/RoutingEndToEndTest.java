@@ -53,6 +53,7 @@ class RoutingEndToEndTest {
     static FakeUpstream cand;
     static FakeUpstream shadowy;
     static FakeUpstream dropper;
+    static FakeUpstream slowpoke;
     static Gateway front;
     static Http http;
     static Path configFile;
@@ -68,6 +69,7 @@ class RoutingEndToEndTest {
         cand = FakeUpstream.openAi(FakeUpstream.answer("from candidate"));
         shadowy = FakeUpstream.openAi(FakeUpstream.answer("from oa"));
         dropper = FakeUpstream.openAi(new FakeUpstream.Act.Drop(2));
+        slowpoke = FakeUpstream.openAi(new FakeUpstream.Act.Hang());
         Files.writeString(dir.resolve("oa.key"), "sk-test-123\n");
         configFile = dir.resolve("strata.yaml");
         Files.writeString(configFile, config("chat"));
@@ -98,6 +100,7 @@ class RoutingEndToEndTest {
                     - {name: shadowy, base_url: "%s", timeout_ms: 300}
                     - {name: dropper, base_url: "%s"}
                     - {name: mine, protocol: local, model: local}
+                    - {name: slowpoke, base_url: "%s"}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -111,6 +114,7 @@ class RoutingEndToEndTest {
                     - {name: dropping, targets: [dropper, oa]}
                     - {name: onlocal, targets: [mine]}
                     - {name: localfirst, cascade: {tiers: [mine, big], min_chars: 1000}}
+                    - {name: hedged, targets: [slowpoke, oa], hedge_after_ms: 50}
                   aliases: {fast: %s}
                   rules:
                     - {route: claude, tags: {task: summarize}}
@@ -119,13 +123,14 @@ class RoutingEndToEndTest {
                   default_route: chat
                 """.formatted(strata2.uri().toString().replaceAll("/$", ""), oa.baseUrl(), dir.resolve("oa.key"),
                 claude.baseUrl(), flaky.baseUrl(), small.baseUrl(), big.baseUrl(), cand.baseUrl(), shadowy.baseUrl(),
-                dropper.baseUrl(), fastAlias);
+                dropper.baseUrl(), slowpoke.baseUrl(), fastAlias);
     }
 
     @AfterAll
     static void stop() {
         front.stop();
-        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, strata2}) {
+        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, slowpoke,
+                strata2}) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -234,6 +239,18 @@ class RoutingEndToEndTest {
                 + "target=\"oa\",tier=\"primary\"\\} [1-9]");
         assertThat(scrape).containsPattern("strata_route_requests_total\\{[^}]*outcome=\"ok\",route=\"cascade\","
                 + "target=\"big\",tier=\"2/2\"\\} [1-9]");
+    }
+
+    @Test
+    void aHangingUpstreamIsHedgedToTheNextTargetWholeAndStreamed() throws Exception {
+        HttpResponse<String> r = chat("hedged", "hi", "");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(content(r)).isEqualTo("from oa");
+        assertThat(route(r)).startsWith("route=hedged; hedged=true; target=oa");
+        HttpResponse<String> s = chat("hedged", "hi", ",\"stream\":true");
+        assertThat(streamed(s)).isEqualTo("from oa");
+        assertThat(route(s)).contains("hedged=true").contains("target=oa");
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
     }
 
     @Test
