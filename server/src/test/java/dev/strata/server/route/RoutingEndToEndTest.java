@@ -54,6 +54,7 @@ class RoutingEndToEndTest {
     static FakeUpstream shadowy;
     static FakeUpstream dropper;
     static FakeUpstream slowpoke;
+    static FakeUpstream labeler;
     static Gateway front;
     static Http http;
     static Path configFile;
@@ -70,6 +71,7 @@ class RoutingEndToEndTest {
         shadowy = FakeUpstream.openAi(FakeUpstream.answer("from oa"));
         dropper = FakeUpstream.openAi(new FakeUpstream.Act.Drop(2));
         slowpoke = FakeUpstream.openAi(new FakeUpstream.Act.Hang());
+        labeler = FakeUpstream.openAi(FakeUpstream.answer("code"));
         Files.writeString(dir.resolve("oa.key"), "sk-test-123\n");
         configFile = dir.resolve("strata.yaml");
         Files.writeString(configFile, config("chat"));
@@ -101,6 +103,7 @@ class RoutingEndToEndTest {
                     - {name: dropper, base_url: "%s"}
                     - {name: mine, protocol: local, model: local}
                     - {name: slowpoke, base_url: "%s"}
+                    - {name: labeler, base_url: "%s", model: tiny-classifier}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -117,20 +120,21 @@ class RoutingEndToEndTest {
                     - {name: hedged, targets: [slowpoke, oa], hedge_after_ms: 50}
                   aliases: {fast: %s}
                   rules:
+                    - {tags: {task: triage}, classifier: {model: labeler, labels: {code: claude, chat: chat}}}
                     - {route: claude, tags: {task: summarize}}
                     - {route: json, regex: "(?i)answer in json"}
                     - {route: story, keywords: [once upon]}
                   default_route: chat
                 """.formatted(strata2.uri().toString().replaceAll("/$", ""), oa.baseUrl(), dir.resolve("oa.key"),
                 claude.baseUrl(), flaky.baseUrl(), small.baseUrl(), big.baseUrl(), cand.baseUrl(), shadowy.baseUrl(),
-                dropper.baseUrl(), slowpoke.baseUrl(), fastAlias);
+                dropper.baseUrl(), slowpoke.baseUrl(), labeler.baseUrl(), fastAlias);
     }
 
     @AfterAll
     static void stop() {
         front.stop();
         for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, slowpoke,
-                strata2}) {
+                labeler, strata2}) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -251,6 +255,24 @@ class RoutingEndToEndTest {
         assertThat(streamed(s)).isEqualTo("from oa");
         assertThat(route(s)).contains("hedged=true").contains("target=oa");
         assertThat(s.body()).endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void aClassifierRuleAsksASmallModelForALabelAndRoutesOnIt() throws Exception {
+        String triage = ",\"metadata\":{\"task\":\"triage\"}";
+        int before = labeler.requests().size();
+        assertThat(route(chat("any", "my loop never ends", triage))).startsWith("route=claude");
+        JsonNode asked = labeler.requests().getLast();
+        assertThat(asked.path("model").asText()).isEqualTo("tiny-classifier");
+        assertThat(asked.path("temperature").asDouble()).isZero();
+        assertThat(asked.path("messages").path(0).path("content").asText()).contains("code").contains("chat");
+        assertThat(asked.path("messages").path(1).path("content").asText()).contains("my loop never ends");
+        labeler.then(FakeUpstream.answer("chat"));
+        assertThat(route(chat("any", "how are you", triage))).startsWith("route=chat");
+        assertThat(route(chat("any", "my loop never ends", triage))).startsWith("route=claude"); // cached
+        assertThat(labeler.requests()).hasSize(before + 2);
+        labeler.then(FakeUpstream.answer("poetry"));
+        assertThat(route(chat("gpt-unknown", "write a poem", triage))).startsWith("route=chat"); // no label: default
     }
 
     @Test
