@@ -16,7 +16,7 @@ sealed interface Transport permits Http1Connections, JdkTransport {
     /**
      * The transport for {@code config}: plain {@code http://} over HTTP/1.1 uses Strata's own pooled
      * keep-alive connections on the calling thread (no thread hand-offs, {@code TCP_NODELAY}); TLS and
-     * HTTP/2 go through the JDK's {@code client}.
+     * HTTP/2 go through the JDK's {@code client} (which may be {@code null} for a plain-HTTP/1.1 upstream).
      */
     static Transport of(UpstreamConfig config, HttpClient client) {
         boolean plain = "http".equalsIgnoreCase(config.baseUrl().getScheme());

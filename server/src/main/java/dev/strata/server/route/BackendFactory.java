@@ -39,7 +39,9 @@ public interface BackendFactory {
                             : UpstreamConfig.Protocol.OPENAI,
                     URI.create(spec.baseUrl()), spec.model(), key, Duration.ofMillis(spec.connectTimeoutMillis()),
                     Duration.ofMillis(spec.timeoutMillis()), spec.maxConnections(), spec.http2());
-            HttpClient client = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+            // plain HTTP/1.1 upstreams use Strata's own connections (backend.Transport): no JDK client needed
+            boolean plain = config.baseUrl().getScheme().equalsIgnoreCase("http") && !config.http2();
+            HttpClient client = plain ? null : HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                     .version(config.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
             return switch (config.protocol()) {
                 case OPENAI -> new OpenAiUpstream(config, client, json, hops);

@@ -47,7 +47,13 @@ public final class RouteStage implements AutoCloseable {
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops), clock,
-                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json,
+                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, mirror -> {
+                    int hop = hops.current(); // mirrors run on the shadow pool: carry the hop count
+                    shadowPool.execute(() -> hops.bind(hop, () -> {
+                        mirror.run();
+                        return null;
+                    }));
+                }, json,
                 new Hedge(Thread.ofVirtual().name("strata-hedge-", 0).factory(), attempt -> {
                     int hop = hops.current(); // hedged attempts run on their own threads: carry the hop count
                     return () -> hops.bind(hop, () -> {
