@@ -20,9 +20,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The gateway's HTTP hook, in front of the local API. A {@code POST /v1/chat/completions} whose
- * model (or rules) select a route is served here; any other request, and a chat for a local model
- * with no rule, goes on to the wrapped handler with its body replayed. Also the admin endpoints:
+ * The gateway's HTTP hook, in front of the local API. A {@code POST /v1/chat/completions} — or a
+ * legacy {@code POST /v1/completions}, through {@link CompletionsBridge} — whose model (or rules)
+ * select a route is served here; any other request, and one for a local model with no rule, goes on
+ * to the wrapped handler with its body replayed. A routed request that arrives having passed
+ * {@link Hops#MAX} gateways gets 508; its hop count is bound while it is routed so upstream calls
+ * carry it on. Also the admin endpoints:
  * <ul>
  * <li>{@code POST /admin/reload}: re-read the config file; 400 with the bad key, old config kept;</li>
  * <li>{@code GET /admin/routes}: routes, canary weights, breaker states, pool members;</li>
@@ -78,7 +81,6 @@ public final class RouteHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        // routed: POST /v1/chat/completions and /v1/completions (through CompletionsBridge)
         String path = request.getHttpURI().getDecodedPath();
         String method = request.getMethod();
         try {
