@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./strata bench gateway}: added latency of one Strata route over calling a fast fake upstream
- * directly, open loop at fixed rates, direct and through Strata interleaved per rate. The Portkey
+ * directly, open loop at fixed rates, direct and through Strata side by side (one request to each per tick). The Portkey
  * comparison of issue 9 is not part of this run yet.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
@@ -66,15 +66,26 @@ final class GatewayCommand implements Callable<Integer> {
         ObjectNode out = mapper.createObjectNode();
         var table = out.putArray("rates");
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            GatewayOverheadBenchmark.run(client, direct, body, 200, 1); // warm-up
-            GatewayOverheadBenchmark.run(client, strata, body, 200, 2);
+            GatewayOverheadBenchmark.run(client, List.of(direct, strata), body, 200, 2); // warm-up
+            GatewayOverheadBenchmark.cpuMicrosPerRequest(client, direct, body, 2_000); // warm-up
+            GatewayOverheadBenchmark.cpuMicrosPerRequest(client, strata, body, 2_000);
+            double directCpu = GatewayOverheadBenchmark.cpuMicrosPerRequest(client, direct, body, 5_000);
+            double strataCpu = GatewayOverheadBenchmark.cpuMicrosPerRequest(client, strata, body, 5_000);
+            out.put("strata_added_cpu_us_per_request", Math.round(strataCpu - directCpu));
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            out.put("load_average_1m", load);
             if (!json) {
+                System.out.printf(Locale.ROOT, "load average (1 min) at start: %.2f on %d cores%n", load,
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "CPU per request (sequential, 5000 each): direct %.0f µs, through "
+                        + "Strata %.0f µs, added %.0f µs%n", directCpu, strataCpu, strataCpu - directCpu);
                 System.out.printf("%8s %10s %10s %10s %12s %12s %8s%n", "rate", "direct p50", "direct p99",
                         "strata rps", "added p50 µs", "added p99 µs", "errors");
             }
             for (int rate : rates) {
-                Run d = GatewayOverheadBenchmark.run(client, direct, body, rate, seconds);
-                Run s = GatewayOverheadBenchmark.run(client, strata, body, rate, seconds);
+                List<Run> both = GatewayOverheadBenchmark.run(client, List.of(direct, strata), body, rate, seconds);
+                Run d = both.get(0);
+                Run s = both.get(1);
                 ObjectNode row = table.addObject().put("rate", rate);
                 row.putObject("direct").put("p50_us", d.p50Micros()).put("p99_us", d.p99Micros())
                         .put("achieved_rps", d.achievedRps()).put("errors", d.errors());

@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Refuses unauthenticated {@code /v1} requests, and {@code /admin/*} requests without the admin key
- * once one is configured (401, OpenAI's error object), before handlers that do not pass through
+ * once one is configured (401 without an {@code Authorization} header, 403 with another key; OpenAI's
+ * error object), before handlers that do not pass through
  * {@link ApiHandler} — the upstream routes and their {@code /admin/reload}, {@code /admin/routes} —
  * can serve them. A refused {@code /v1} request is audited here (status 401), since nothing behind
  * sees it. Requests that reach {@link ApiHandler} (or a routed chat's guard) are authenticated there
@@ -38,18 +39,21 @@ public final class AuthGate extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getDecodedPath();
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        String denied = null;
+        GatewayException denied = null;
         if (authenticator.required() && path.startsWith("/v1/")
                 && authenticator.authenticate(authorization) instanceof AuthResult.Denied d) {
-            denied = d.message();
             String endpoint = path.equals("/v1/stream") ? StreamSocket.ENDPOINT : request.getMethod() + " " + path;
             auditor.close(auditor.open("req-" + java.util.UUID.randomUUID(), Caller.ANONYMOUS,
-                    request.getHeadersNanoTime()), endpoint, 401, denied);
+                    request.getHeadersNanoTime()), endpoint, 401, d.message());
+            denied = new GatewayException.Unauthorized(d.message());
         } else if (adminAuth.enabled() && path.startsWith("/admin/") && !adminAuth.allows(authorization)) {
-            denied = "The admin API needs the admin key (Authorization: Bearer …).";
+            denied = authorization == null || authorization.isBlank()
+                    ? new GatewayException.Unauthorized("The admin API needs the admin key (Authorization: Bearer …).")
+                    : new GatewayException.Forbidden("This key is not the admin key; the admin API needs it.",
+                            "not_admin_key");
         }
         if (denied != null) {
-            ErrorMapper.ErrorReply reply = errors.map(new GatewayException.Unauthorized(denied));
+            ErrorMapper.ErrorReply reply = errors.map(denied);
             byte[] body = ApiJson.newMapper().writeValueAsBytes(reply.body());
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 
 /**
@@ -24,8 +22,13 @@ public final class AnthropicUpstream implements Backend {
     private final Clock clock;
 
     public AnthropicUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Clock clock) {
+        this(config, client, json, clock, new Hops());
+    }
+
+    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
+    public AnthropicUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Clock clock, Hops hops) {
         this.config = config;
-        this.http = new HttpUpstream(config, client, json);
+        this.http = new HttpUpstream(config, client, json, hops);
         this.translation = new AnthropicTranslation(json);
         this.clock = clock;
     }
@@ -56,13 +59,12 @@ public final class AnthropicUpstream implements Backend {
             return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
         }
         try {
-            HttpRequest.Builder post = http.post("/v1/messages",
-                    translation.request(request, config.model(), sink != null));
-            post.header("anthropic-version", VERSION);
+            UpstreamRequest post = http.post("/v1/messages",
+                    translation.request(request, config.model(), sink != null)).with("anthropic-version", VERSION);
             if (config.apiKey() != null) {
-                post.header("x-api-key", config.apiKey());
+                post = post.with("x-api-key", config.apiKey());
             }
-            return switch (http.send(post.build())) {
+            return switch (http.send(post)) {
                 case HttpUpstream.Reply.Error e -> e.failed();
                 case HttpUpstream.Reply.Ok ok -> sink == null ? whole(ok.response())
                         : streamed(ok.response(), sink, request.path("stream_options").path("include_usage")
@@ -78,14 +80,14 @@ public final class AnthropicUpstream implements Backend {
         }
     }
 
-    private BackendResult whole(HttpResponse<InputStream> response) throws IOException {
+    private BackendResult whole(UpstreamResponse response) throws IOException {
         try (InputStream in = response.body()) {
             JsonNode message = http.json().readTree(in);
             return new BackendResult.Answered(translation.completion(message, clock.instant().getEpochSecond()), name());
         }
     }
 
-    private BackendResult streamed(HttpResponse<InputStream> response, ChunkSink sink, boolean includeUsage) {
+    private BackendResult streamed(UpstreamResponse response, ChunkSink sink, boolean includeUsage) {
         AnthropicTranslation.StreamState state = translation.new StreamState(clock.instant().getEpochSecond(),
                 includeUsage);
         Answers answers = new Answers(http.json());

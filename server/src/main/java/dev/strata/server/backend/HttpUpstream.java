@@ -9,8 +9,6 @@ import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
@@ -29,18 +27,20 @@ final class HttpUpstream {
 
     /** A response whose status was 2xx, or the failure it mapped to. */
     sealed interface Reply {
-        record Ok(HttpResponse<InputStream> response) implements Reply {}
+        record Ok(UpstreamResponse response) implements Reply {}
         record Error(BackendResult.Failed failed) implements Reply {}
     }
 
     private final UpstreamConfig config;
-    private final HttpClient client;
+    private final Transport transport;
     private final Semaphore connections;
     private final ObjectMapper json;
+    private final Hops hops;
 
-    HttpUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
+    HttpUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
+        this.hops = hops;
         this.config = config;
-        this.client = client;
+        this.transport = Transport.of(config, client);
         this.connections = new Semaphore(config.maxConnections());
         this.json = json;
     }
@@ -65,16 +65,20 @@ final class HttpUpstream {
         connections.release();
     }
 
-    HttpRequest.Builder post(String path, ObjectNode body) throws IOException {
-        return HttpRequest.newBuilder(config.resolve(path)).timeout(config.requestTimeout())
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+    UpstreamRequest post(String path, ObjectNode body) throws IOException {
+        return new UpstreamRequest("POST", config.resolve(path), java.util.List.of("content-type", "application/json",
+                Hops.HEADER, hops.outgoing()),
+                json.writeValueAsBytes(body), config.requestTimeout());
     }
 
-    Reply send(HttpRequest request) throws InterruptedException {
-        HttpResponse<InputStream> response;
+    UpstreamRequest get(String path, java.time.Duration timeout) {
+        return new UpstreamRequest("GET", config.resolve(path), java.util.List.of(), null, timeout);
+    }
+
+    Reply send(UpstreamRequest request) throws InterruptedException {
+        UpstreamResponse response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = transport.send(request);
         } catch (HttpConnectTimeoutException | ConnectException e) {
             return new Reply.Error(BackendResult.Failed.of(Failure.CONNECT, "cannot connect to upstream "
                     + config.name() + ": " + e.getMessage(), config.name()));
@@ -85,7 +89,7 @@ final class HttpUpstream {
             return new Reply.Error(BackendResult.Failed.of(Failure.DROPPED, "upstream " + config.name()
                     + " failed: " + e, config.name()));
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status / 100 == 2) {
             return new Reply.Ok(response);
         }
@@ -96,6 +100,7 @@ final class HttpUpstream {
             body = "";
         }
         Failure failure = status == 429 ? Failure.RATE_LIMITED
+                : status == 508 ? Failure.CLIENT_ERROR // a routing loop: no retry or fallback mends it
                 : status == 408 ? Failure.TIMEOUT
                 : status >= 500 ? Failure.SERVER_ERROR : Failure.CLIENT_ERROR;
         return new Reply.Error(new BackendResult.Failed(failure, status, "upstream " + config.name() + " answered "
@@ -116,8 +121,8 @@ final class HttpUpstream {
     }
 
     /** {@code retry-after-ms} (OpenAI, Anthropic) or {@code Retry-After} in seconds; -1 when absent. */
-    static long retryAfterMillis(HttpResponse<?> response) {
-        var ms = response.headers().firstValue("retry-after-ms");
+    static long retryAfterMillis(UpstreamResponse response) {
+        var ms = response.header("retry-after-ms");
         if (ms.isPresent()) {
             try {
                 return (long) Double.parseDouble(ms.get());
@@ -125,7 +130,7 @@ final class HttpUpstream {
                 // fall through to Retry-After
             }
         }
-        var seconds = response.headers().firstValue("retry-after");
+        var seconds = response.header("retry-after");
         if (seconds.isPresent()) {
             try {
                 return (long) (Double.parseDouble(seconds.get()) * 1000);

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -23,8 +21,13 @@ public final class OpenAiUpstream implements Backend {
     private final HttpUpstream http;
 
     public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
+        this(config, client, json, new Hops());
+    }
+
+    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
+    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
         this.config = config;
-        this.http = new HttpUpstream(config, client, json);
+        this.http = new HttpUpstream(config, client, json, hops);
     }
 
     @Override
@@ -50,10 +53,8 @@ public final class OpenAiUpstream implements Backend {
     @Override
     public boolean probe() {
         Duration timeout = config.requestTimeout().compareTo(PROBE_TIMEOUT) < 0 ? config.requestTimeout() : PROBE_TIMEOUT;
-        HttpRequest.Builder get = HttpRequest.newBuilder(config.resolve("/models")).timeout(timeout).GET();
-        authorize(get);
         try {
-            return switch (http.send(get.build())) {
+            return switch (http.send(authorize(http.get("/models", timeout)))) {
                 case HttpUpstream.Reply.Ok ok -> {
                     ok.response().body().close();
                     yield true;
@@ -76,10 +77,8 @@ public final class OpenAiUpstream implements Backend {
         return body;
     }
 
-    private void authorize(HttpRequest.Builder builder) {
-        if (config.apiKey() != null) {
-            builder.header("authorization", "Bearer " + config.apiKey());
-        }
+    private UpstreamRequest authorize(UpstreamRequest request) {
+        return config.apiKey() == null ? request : request.with("authorization", "Bearer " + config.apiKey());
     }
 
     private BackendResult call(ObjectNode body, ChunkSink sink) {
@@ -93,12 +92,11 @@ public final class OpenAiUpstream implements Backend {
             return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
         }
         try {
-            HttpRequest.Builder post = http.post("/chat/completions", body);
-            authorize(post);
+            UpstreamRequest post = authorize(http.post("/chat/completions", body));
             if (sink != null) {
-                post.header("accept", "text/event-stream");
+                post = post.with("accept", "text/event-stream");
             }
-            return switch (http.send(post.build())) {
+            return switch (http.send(post)) {
                 case HttpUpstream.Reply.Error e -> e.failed();
                 case HttpUpstream.Reply.Ok ok -> sink == null ? whole(ok.response()) : streamed(ok.response(), sink);
             };
@@ -112,7 +110,7 @@ public final class OpenAiUpstream implements Backend {
         }
     }
 
-    private BackendResult whole(HttpResponse<InputStream> response) throws IOException {
+    private BackendResult whole(UpstreamResponse response) throws IOException {
         try (InputStream in = response.body()) {
             JsonNode node = http.json().readTree(in);
             if (!(node instanceof ObjectNode object) || !object.has("choices")) {
@@ -123,7 +121,7 @@ public final class OpenAiUpstream implements Backend {
         }
     }
 
-    private BackendResult streamed(HttpResponse<InputStream> response, ChunkSink sink) {
+    private BackendResult streamed(UpstreamResponse response, ChunkSink sink) {
         Answers answers = new Answers(http.json());
         boolean[] done = {false};
         BackendResult.Failed[] error = {null};

@@ -80,7 +80,8 @@ public final class Gateway implements AutoCloseable {
                 : new RouteStage(gatewaySection, clock, System.getenv(), com.fasterxml.jackson.databind.json.JsonMapper
                         .builder().build(), (name, model) -> new dev.strata.server.api.LocalChatBackend(name, model,
                                 inference, limits.maxN(), RandomGenerator.of("L64X128MixRandom"), clock),
-                        observability.upstreamListener());
+                        observability.upstreamListener(),
+                        new dev.strata.server.metrics.RouteMetrics(observability.registry())::served);
         this.http = new HttpServer(config.server(),
                 server -> observability.wrap(routes == null
                         ? api.withWebSocket(server, Thread.ofVirtual().name("strata-ws-", 0).factory())

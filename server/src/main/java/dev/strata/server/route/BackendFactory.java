@@ -23,7 +23,7 @@ public interface BackendFactory {
      * upstreams from {@code local} (name, served model id).
      */
     static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock,
-            java.util.function.BiFunction<String, String, Backend> local) {
+            java.util.function.BiFunction<String, String, Backend> local, dev.strata.server.backend.Hops hops) {
         return spec -> {
             if (spec.protocol().equals("local")) {
                 return local.apply(spec.name(), spec.model());
@@ -39,11 +39,13 @@ public interface BackendFactory {
                             : UpstreamConfig.Protocol.OPENAI,
                     URI.create(spec.baseUrl()), spec.model(), key, Duration.ofMillis(spec.connectTimeoutMillis()),
                     Duration.ofMillis(spec.timeoutMillis()), spec.maxConnections(), spec.http2());
-            HttpClient client = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+            // plain HTTP/1.1 upstreams use Strata's own connections (backend.Transport): no JDK client needed
+            boolean plain = config.baseUrl().getScheme().equalsIgnoreCase("http") && !config.http2();
+            HttpClient client = plain ? null : HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                     .version(config.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
             return switch (config.protocol()) {
-                case OPENAI -> new OpenAiUpstream(config, client, json);
-                case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock);
+                case OPENAI -> new OpenAiUpstream(config, client, json, hops);
+                case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock, hops);
             };
         };
     }

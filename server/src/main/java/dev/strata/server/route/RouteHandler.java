@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.server.GatewayException;
 import dev.strata.server.backend.BackendResult;
+import dev.strata.server.backend.Hops;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The gateway's HTTP hook, in front of the local API. A {@code POST /v1/chat/completions} whose
- * model (or rules) select a route is served here; any other request, and a chat for a local model
- * with no rule, goes on to the wrapped handler with its body replayed. Also the admin endpoints:
+ * The gateway's HTTP hook, in front of the local API. A {@code POST /v1/chat/completions} — or a
+ * legacy {@code POST /v1/completions}, through {@link CompletionsBridge} — whose model (or rules)
+ * select a route is served here; any other request, and one for a local model with no rule, goes on
+ * to the wrapped handler with its body replayed. A routed request that arrives having passed
+ * {@link Hops#MAX} gateways gets 508; its hop count is bound while it is routed so upstream calls
+ * carry it on. Also the admin endpoints:
  * <ul>
  * <li>{@code POST /admin/reload}: re-read the config file; 400 with the bad key, old config kept;</li>
  * <li>{@code GET /admin/routes}: routes, canary weights, breaker states, pool members;</li>
@@ -35,17 +39,44 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class RouteHandler extends Handler.Wrapper {
     private static final String CHAT = "/v1/chat/completions";
+    private static final String COMPLETIONS = "/v1/completions";
+
+    /** How answers leave: chat as they are, or reshaped for the legacy completions endpoint. */
+    private interface Shape {
+        ObjectNode answer(ObjectNode chat);
+
+        ObjectNode chunk(ObjectNode chat);
+    }
+
+    private static final Shape CHAT_SHAPE = new Shape() {
+        @Override
+        public ObjectNode answer(ObjectNode chat) {
+            return chat;
+        }
+
+        @Override
+        public ObjectNode chunk(ObjectNode chat) {
+            return chat;
+        }
+    };
 
     private final Routing routing;
     private final Predicate<String> servedLocally;
     private final ObjectMapper json;
     private final long maxBodyBytes;
     private final RouteGuard guard;
+    private final Hops hops;
+    private final CompletionsBridge completions;
+    private final RouteObserver observer;
 
+    /** @param hops the loop guard: incoming {@code x-strata-hops}, bound while the request is routed */
     public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
-            RouteGuard guard, Handler next) {
+            RouteGuard guard, Hops hops, RouteObserver observer, Handler next) {
         super(next);
         this.guard = guard;
+        this.observer = observer;
+        this.hops = hops;
+        this.completions = new CompletionsBridge(json);
         this.routing = routing;
         this.servedLocally = servedLocally;
         this.json = json;
@@ -64,29 +95,59 @@ public final class RouteHandler extends Handler.Wrapper {
                 }
                 return super.handle(request, response, callback);
             }
-            if (!method.equals("POST") || !path.equals(CHAT)) {
+            boolean chat = path.equals(CHAT);
+            if (!method.equals("POST") || !(chat || path.equals(COMPLETIONS))) {
                 return super.handle(request, response, callback);
             }
             byte[] bytes = readBody(request);
             JsonNode parsed = bytes.length == 0 ? null : readTree(bytes);
-            if (!(parsed instanceof ObjectNode body)) {
+            if (!(parsed instanceof ObjectNode body) || (!chat && !parsed.path("prompt").isTextual()
+                    && !parsed.path("prompt").isArray())) {
                 return super.handle(new Replay(request, bytes), response, callback);
             }
-            RequestFeatures features = RequestFeatures.of(body, request.getHeaders().get("x-strata-tenant"),
+            ObjectNode asked = chat ? body : promptAsMessages(body);
+            RequestFeatures features = RequestFeatures.of(asked, request.getHeaders().get("x-strata-tenant"),
                     request.getHeaders().get("x-strata-user"));
             String route = routing.select(features, servedLocally);
             if (route == null) {
                 return super.handle(new Replay(request, bytes), response, callback);
             }
+            int hop = Hops.parse(request.getHeaders().get(Hops.HEADER));
+            if (hop < 0) {
+                throw new GatewayException.InvalidRequest(Hops.HEADER + " must be a non-negative integer",
+                        Hops.HEADER, "invalid_value");
+            }
+            if (hop >= Hops.MAX) {
+                error(response, 508, "routing loop: the request already passed " + hop + " Strata gateways ("
+                        + Hops.HEADER + "); check that no upstream of route " + route + " points back at a gateway"
+                        + " that routes model " + features.model() + " here again", "loop_detected");
+                callback.succeeded();
+                return true;
+            }
+            Shape shape = chat ? CHAT_SHAPE : new Shape() {
+                @Override
+                public ObjectNode answer(ObjectNode c) {
+                    return completions.answer(c);
+                }
+
+                @Override
+                public ObjectNode chunk(ObjectNode c) {
+                    return completions.chunk(c);
+                }
+            };
             switch (guard.admit(request.getHeaders().get(HttpHeader.AUTHORIZATION), body, features,
                     request.getHeadersNanoTime())) {
                 case RouteGuard.Refused r -> refuse(response, r);
                 case RouteGuard.Admitted a -> {
-                    Router.Served served = null;
+                    ObjectNode routed = chat ? a.body() : completions.toChat(a.body());
+                    Router.Served[] served = {null};
                     try {
-                        served = serve(route, a.body(), features, response);
+                        hops.bind(hop, () -> {
+                            served[0] = serve(route, routed, features, response, shape);
+                            return null;
+                        });
                     } finally {
-                        a.pass().finish(served == null ? null : served.result(), status(served));
+                        a.pass().finish(served[0] == null ? null : served[0].result(), status(served[0]));
                     }
                 }
             }
@@ -98,7 +159,13 @@ public final class RouteHandler extends Handler.Wrapper {
                 case GatewayException.InvalidConfig c -> 400; // a refused reload: the old config keeps serving
                 default -> 400;
             };
-            error(response, status, e.getMessage(), null);
+            if (e instanceof GatewayException.InvalidRequest bad) {
+                ObjectNode body = errorBody(e.getMessage(), bad.code());
+                ((ObjectNode) body.get("error")).put("type", "invalid_request_error").put("param", bad.param());
+                sendJson(response, status, body);
+            } else {
+                error(response, status, e.getMessage(), null);
+            }
             callback.succeeded();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,7 +210,18 @@ public final class RouteHandler extends Handler.Wrapper {
         sendJson(response, refused.status(), refused.error());
     }
 
-    private Router.Served serve(String route, ObjectNode body, RequestFeatures features, Response response)
+
+    /** The completions body with its prompt as one user message, for rule matching only. */
+    private ObjectNode promptAsMessages(ObjectNode body) {
+        ObjectNode view = body.deepCopy();
+        JsonNode prompt = body.path("prompt");
+        String text = prompt.isArray() && !prompt.isEmpty() ? prompt.get(0).asText() : prompt.asText();
+        view.putArray("messages").addObject().put("role", "user").put("content", text);
+        return view;
+    }
+
+    private Router.Served serve(String route, ObjectNode body, RequestFeatures features, Response response,
+            Shape shape)
             throws IOException, InterruptedException {
         boolean stream = body.path("stream").asBoolean(false);
         boolean[] started = {false};
@@ -156,13 +234,16 @@ public final class RouteHandler extends Handler.Wrapper {
                     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
                     response.getHeaders().put("x-strata-route", header);
                 }
-                Content.Sink.write(response, false, ByteBuffer.wrap(sse(json.writeValueAsBytes(chunk))));
+                Content.Sink.write(response, false, ByteBuffer.wrap(sse(json.writeValueAsBytes(shape.chunk(chunk)))));
                 return true;
             } catch (IOException e) {
                 return false; // the client went away: stop the upstream
             }
         });
-        switch (served.result()) {
+        BackendResult result = served.result();
+        observer.served(route, served.tier(), result == null ? "none" : result.servedBy(),
+                result instanceof BackendResult.Failed f ? f.failure().name().toLowerCase(java.util.Locale.ROOT) : "ok");
+        switch (result) {
             case BackendResult.Answered a -> {
                 if (stream) {
                     if (!started[0]) {
@@ -172,7 +253,7 @@ public final class RouteHandler extends Handler.Wrapper {
                     Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
                 } else {
                     response.getHeaders().put("x-strata-route", served.routeHeader());
-                    sendJson(response, 200, a.body());
+                    sendJson(response, 200, shape.answer(a.body()));
                 }
             }
             case BackendResult.Failed f -> {

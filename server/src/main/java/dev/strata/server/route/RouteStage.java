@@ -25,27 +25,52 @@ public final class RouteStage implements AutoCloseable {
     private final ThreadPoolExecutor shadowPool;
     private final Routing routing;
     private final ObjectMapper json;
+    private final RouteObserver observer;
+    private final dev.strata.server.backend.Hops hops = new dev.strata.server.backend.Hops();
     private static final System.Logger LOG = System.getLogger(RouteStage.class.getName());
     private java.nio.file.WatchService watcher;
 
     /** @param local makes the backend of a locally served model: (upstream name, model id) */
     public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
             java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local) {
-        this(source, clock, environment, json, local, UpstreamListener.NONE);
+        this(source, clock, environment, json, local, UpstreamListener.NONE, RouteObserver.NONE);
     }
 
     /** @param upstreams hears every upstream attempt and circuit breaker (metrics) */
     public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
             java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local,
             UpstreamListener upstreams) {
+        this(source, clock, environment, json, local, upstreams, RouteObserver.NONE);
+    }
+
+    /**
+     * @param upstreams hears every upstream attempt and circuit breaker (metrics)
+     * @param observer  told which route, tier and target answered each routed request
+     */
+    public RouteStage(Supplier<JsonNode> source, Clock clock, Map<String, String> environment, ObjectMapper json,
+            java.util.function.BiFunction<String, String, dev.strata.server.backend.Backend> local,
+            UpstreamListener upstreams, RouteObserver observer) {
         this.json = json;
+        this.observer = observer;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
-        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local), clock,
-                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, shadowPool, json,
-                upstreams);
+        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops), clock,
+                System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, mirror -> {
+                    int hop = hops.current(); // mirrors run on the shadow pool: carry the hop count
+                    shadowPool.execute(() -> hops.bind(hop, () -> {
+                        mirror.run();
+                        return null;
+                    }));
+                }, json, upstreams,
+                new Hedge(Thread.ofVirtual().name("strata-hedge-", 0).factory(), attempt -> {
+                    int hop = hops.current(); // hedged attempts run on their own threads: carry the hop count
+                    return () -> hops.bind(hop, () -> {
+                        attempt.run();
+                        return null;
+                    });
+                }));
         if (source instanceof RoutesSource file) {
             watch(file.file());
         }
@@ -115,7 +140,7 @@ public final class RouteStage implements AutoCloseable {
 
     /** As {@link #wrap(Handler, Predicate, long)}, with routed requests admitted and settled by {@code guard}. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes, RouteGuard guard) {
-        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, guard, next);
+        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, guard, hops, observer, next);
     }
 
     public Routing routing() {

@@ -44,7 +44,14 @@ final class RouteTable {
         this.routes = Map.copyOf(routes);
         this.cascades = Map.copyOf(cascades);
         this.budgets = Map.copyOf(budgets);
-        this.rules = new Rules(config);
+        Map<RoutesConfig.RuleSpec, Classifier> classifiers = new java.util.HashMap<>();
+        for (RoutesConfig.RuleSpec rule : config.rules()) {
+            if (rule.classifier() != null) {
+                classifiers.put(rule, new Classifier(rule.classifier(), this.backends.get(rule.classifier().model()),
+                        json));
+            }
+        }
+        this.rules = new Rules(config, classifiers);
     }
 
     static RouteTable build(RoutesConfig config, BackendFactory factory, RouteTable previous, LongSupplier nanoClock,
@@ -77,6 +84,10 @@ final class RouteTable {
     }
 
     List<Backend> chain(List<String> names) {
-        return names.stream().map(backends::get).toList();
+        Backend[] chain = new Backend[names.size()];
+        for (int i = 0; i < chain.length; i++) {
+            chain[i] = backends.get(names.get(i));
+        }
+        return java.util.Arrays.asList(chain);
     }
 }

@@ -25,16 +25,22 @@ final class Router {
         boolean chunk(String routeHeader, ObjectNode chunk);
     }
 
-    /** The answer (for a stream: assembled) or the failure, with the route header. */
-    record Served(BackendResult result, String routeHeader) {}
+    /**
+     * The answer (for a stream: assembled) or the failure, with the route header and the tier that
+     * answered: {@code primary}, {@code canary} or a cascade's {@code i/n}.
+     */
+    record Served(BackendResult result, String routeHeader, String tier) {}
 
     private final Fallback fallback;
     private final Shadow shadow;
     private final RandomGenerator random;
     private final LongSupplier nanoClock;
     private final ObjectMapper json;
+    private final Hedge hedge;
 
-    Router(Fallback fallback, Shadow shadow, RandomGenerator random, LongSupplier nanoClock, ObjectMapper json) {
+    Router(Fallback fallback, Shadow shadow, RandomGenerator random, LongSupplier nanoClock, ObjectMapper json,
+            Hedge hedge) {
+        this.hedge = hedge;
         this.fallback = fallback;
         this.shadow = shadow;
         this.random = random;
@@ -71,7 +77,7 @@ final class Router {
                 }
             }
             String prefix = "route=" + routeName + (canary != null ? "; canary=" + canary : "");
-            served = chain(table, route, table.chain(names), body, out, prefix);
+            served = chain(table, route, table.chain(names), body, out, prefix, canary);
         }
         if (served.result() instanceof BackendResult.Answered a) {
             mirror.primaryDone(a.body(), nanoClock.getAsLong() - start);
@@ -79,15 +85,35 @@ final class Router {
         return served;
     }
 
+    /** @param canary the canary target tried first, or {@code null} */
     private Served chain(RouteTable table, RoutesConfig.RouteSpec route, List<Backend> chain, ObjectNode body,
-            StreamOut out, String prefix) throws InterruptedException {
+            StreamOut out, String prefix, String canary) throws InterruptedException {
         String[] current = {""};
+        boolean[] hedged = {false};
+        long hedgeNanos = route.hedgeAfterMillis() * 1_000_000;
         Fallback.Outcome o = fallback.run(chain, route.retry(), table.budgets.get(route.name()), b -> {
             current[0] = b.name();
+            if (hedgeNanos > 0) {
+                // the hedge goes to the next target of the chain (a pool picks another replica itself)
+                Backend alt = chain.get((chain.indexOf(b) + 1) % chain.size());
+                Hedge.Sink sink = out == null ? null : (from, h, chunk) -> out.chunk(prefix
+                        + (h || hedged[0] ? "; hedged=true" : "") + "; target=" + from.name(), chunk);
+                try {
+                    Hedge.Outcome h = hedge.run(b, alt, hedgeNanos, body, sink);
+                    hedged[0] |= h.hedged();
+                    return h.result();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", b.name());
+                }
+            }
             return out == null ? b.complete(body)
                     : b.stream(body, chunk -> out.chunk(prefix + "; target=" + current[0], chunk));
         });
-        return new Served(o.result(), header(prefix, o));
+        String by = o.result() == null ? "" : o.result().servedBy();
+        boolean fromCanary = canary != null && (by.equals(canary) || by.startsWith(canary + "/"));
+        return new Served(o.result(), header(prefix + (hedged[0] ? "; hedged=true" : ""), o),
+                fromCanary ? "canary" : "primary");
     }
 
     private static String header(String prefix, Fallback.Outcome o) {
@@ -112,7 +138,8 @@ final class Router {
                     table.budgets.get(route.name()), b -> b.complete(asked));
             trail.addAll(o.trail());
             String prefix = "route=" + route.name() + "; tier=" + (i + 1) + "/" + tiers.size() + escalated;
-            last = new Served(o.result(), header(prefix, new Fallback.Outcome(o.result(), trail)));
+            last = new Served(o.result(), header(prefix, new Fallback.Outcome(o.result(), trail)),
+                    (i + 1) + "/" + tiers.size());
             if (o.result() instanceof BackendResult.Answered a) {
                 Cascade.Verdict v = i == tiers.size() - 1 ? Cascade.Verdict.ACCEPT : cascade.judge(a.body());
                 if (!v.escalate()) {
@@ -163,7 +190,7 @@ final class Router {
                     table.budgets.get(route.name()), b -> b.stream(asked, gate::accept));
             trail.addAll(o.trail());
             last = new Served(o.result(), header(header.substring(0, header.lastIndexOf("; target=")),
-                    new Fallback.Outcome(o.result(), trail)));
+                    new Fallback.Outcome(o.result(), trail)), (i + 1) + "/" + tiers.size());
             if (o.result() instanceof BackendResult.Answered a) {
                 Cascade.Verdict v = gate.decided || lastTier ? Cascade.Verdict.ACCEPT : cascade.judge(a.body());
                 if (!v.escalate()) {

@@ -55,11 +55,25 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
 
     public record ShadowSpec(String target, double percent) {}
 
+    /** @param hedgeAfterMillis start a second attempt after this long without a first byte; 0 = never */
     public record RouteSpec(String name, List<String> targets, RetrySpec retry, CascadeSpec cascade,
-            CanarySpec canary, ShadowSpec shadow) {}
+            CanarySpec canary, ShadowSpec shadow, long hedgeAfterMillis) {}
 
+    /**
+     * @param route      the route of a matching rule; {@code null} for a classifier rule (its label picks)
+     * @param classifier asks a model to label the request, or {@code null}
+     */
     public record RuleSpec(String route, Set<String> models, Set<String> tenants, Map<String, String> tags,
-            int minPromptTokens, int maxPromptTokens, Pattern regex, List<String> keywords, Boolean images) {}
+            int minPromptTokens, int maxPromptTokens, Pattern regex, List<String> keywords, Boolean images,
+            ClassifierSpec classifier) {}
+
+    /**
+     * @param model     the backend asked: an upstream (a local model is a {@code protocol: local} upstream) or pool
+     * @param prompt    the instruction, sent as the system message
+     * @param labels    label → route
+     * @param maxTokens the answer's length limit
+     */
+    public record ClassifierSpec(String model, String prompt, Map<String, String> labels, int maxTokens) {}
 
     /** Parses and validates {@code gateway} (a missing or null node gives {@link #EMPTY}). */
     public static RoutesConfig parse(JsonNode gateway) {
@@ -87,6 +101,13 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
             String baseUrl = u.required("base_url");
             if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
                 throw new InvalidConfig(u.key("base_url"), "must be an http:// or https:// URL, got \"" + baseUrl + "\"");
+            }
+            try {
+                if (java.net.URI.create(baseUrl).getHost() == null) {
+                    throw new InvalidConfig(u.key("base_url"), "has no host: \"" + baseUrl + "\"");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfig(u.key("base_url"), "is not a valid URL: \"" + baseUrl + "\"");
             }
             upstreams.add(new UpstreamSpec(u.required("name"), protocol, baseUrl, u.text("model", null),
                     u.text("api_key_env", null), u.text("api_key_file", null),
@@ -124,7 +145,7 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
         List<RouteSpec> routes = new ArrayList<>();
         Set<String> routeNames = new java.util.HashSet<>();
         for (Node r : g.list("routes")) {
-            r.allowOnly("name", "targets", "retry", "cascade", "canary", "shadow");
+            r.allowOnly("name", "targets", "retry", "cascade", "canary", "shadow", "hedge_after_ms");
             String name = r.required("name");
             if (!routeNames.add(name)) {
                 throw new InvalidConfig(r.key("name"), "duplicate route \"" + name + "\"");
@@ -150,7 +171,8 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
                 shadow = new ShadowSpec(s.required("target"), s.percent("percent", 100));
                 known(s, "target", List.of(shadow.target()), backends);
             }
-            routes.add(new RouteSpec(name, targets, retry(r.child("retry"), retry), cascade, canary, shadow));
+            routes.add(new RouteSpec(name, targets, retry(r.child("retry"), retry), cascade, canary, shadow,
+                    r.number("hedge_after_ms", 0)));
         }
         Map<String, String> aliases = new LinkedHashMap<>();
         Node a = g.child("aliases");
@@ -165,9 +187,13 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
         List<RuleSpec> rules = new ArrayList<>();
         for (Node r : g.list("rules")) {
             r.allowOnly("route", "model", "tenant", "tags", "min_prompt_tokens", "max_prompt_tokens", "regex",
-                    "keywords", "images");
-            String route = r.required("route");
-            if (!routeNames.contains(route)) {
+                    "keywords", "images", "classifier");
+            ClassifierSpec classifier = classifier(r.child("classifier"), backends, routeNames);
+            String route = classifier == null ? r.required("route") : r.text("route", null);
+            if (route != null && classifier != null) {
+                throw new InvalidConfig(r.key("route"), "a classifier rule routes by its labels; drop route");
+            }
+            if (route != null && !routeNames.contains(route)) {
                 throw new InvalidConfig(r.key("route"), "unknown route \"" + route + "\"");
             }
             Map<String, String> tags = new LinkedHashMap<>();
@@ -178,7 +204,7 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
             rules.add(new RuleSpec(route, Set.copyOf(r.strings("model")), Set.copyOf(r.strings("tenant")), tags,
                     (int) r.number("min_prompt_tokens", 0), (int) r.number("max_prompt_tokens", Integer.MAX_VALUE),
                     r.pattern("regex"), r.strings("keywords").stream().map(k -> k.toLowerCase(java.util.Locale.ROOT))
-                            .toList(), r.node.has("images") ? r.node.get("images").asBoolean() : null));
+                            .toList(), r.node.has("images") ? r.node.get("images").asBoolean() : null, classifier));
         }
         String defaultRoute = g.text("default_route", null);
         if (defaultRoute != null && !routeNames.contains(defaultRoute)) {
@@ -202,6 +228,30 @@ public record RoutesConfig(List<UpstreamSpec> upstreams, List<PoolSpec> pools, L
                 throw new InvalidConfig(at.key(key), "unknown upstream or pool \"" + n + "\"");
             }
         }
+    }
+
+    private static ClassifierSpec classifier(Node c, Set<String> backends, Set<String> routeNames) {
+        if (c == null) {
+            return null;
+        }
+        c.allowOnly("model", "prompt", "labels", "max_tokens");
+        String model = c.required("model");
+        known(c, "model", List.of(model), backends);
+        Node l = c.child("labels");
+        if (l == null || !l.node.isObject() || l.node.isEmpty()) {
+            throw new InvalidConfig(c.key("labels"), "must map each label to a route, e.g. {code: smart, chat: default}");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        l.node.properties().forEach(e -> {
+            String route = e.getValue().asText();
+            if (!routeNames.contains(route)) {
+                throw new InvalidConfig(l.key(e.getKey()), "unknown route \"" + route + "\"");
+            }
+            labels.put(e.getKey(), route);
+        });
+        String prompt = c.text("prompt", "Label the user's request with exactly one of: "
+                + String.join(", ", labels.keySet()) + ". Answer with the label only.");
+        return new ClassifierSpec(model, prompt, Map.copyOf(labels), (int) c.positive("max_tokens", 4));
     }
 
     private static RetrySpec retry(Node r, RetrySpec defaults) {

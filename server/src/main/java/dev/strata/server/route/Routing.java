@@ -52,6 +52,26 @@ public final class Routing implements AutoCloseable {
     public Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
             Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
             ObjectMapper json, UpstreamListener upstreams) {
+        this(source, factory, clock, nanoClock, sleeper, random, scheduler, shadowExecutor, json, upstreams,
+                new Hedge(Thread.ofVirtual().name("strata-hedge-", 0).factory(), java.util.function.UnaryOperator
+                        .identity()));
+    }
+
+    /** @param hedge runs hedged attempts (routes with {@code hedge_after_ms}) */
+    Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
+            Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
+            ObjectMapper json, Hedge hedge) {
+        this(source, factory, clock, nanoClock, sleeper, random, scheduler, shadowExecutor, json,
+                UpstreamListener.NONE, hedge);
+    }
+
+    /**
+     * @param upstreams hears every upstream attempt and breaker (metrics)
+     * @param hedge     runs hedged attempts (routes with {@code hedge_after_ms})
+     */
+    Routing(Supplier<JsonNode> source, BackendFactory factory, Clock clock, LongSupplier nanoClock,
+            Sleeper sleeper, RandomGenerator random, ScheduledExecutorService scheduler, Executor shadowExecutor,
+            ObjectMapper json, UpstreamListener upstreams, Hedge hedge) {
         this.source = source;
         this.factory = factory;
         this.scheduler = scheduler;
@@ -60,7 +80,7 @@ public final class Routing implements AutoCloseable {
         this.breakers = new Breakers(RoutesConfig.BreakerSpec.DEFAULTS, clock, upstreams);
         this.shadow = new Shadow(shadowExecutor, nanoClock);
         this.router = new Router(new Fallback(breakers, sleeper, random, nanoClock, upstreams), shadow, random,
-                nanoClock, json);
+                nanoClock, json, hedge);
         reload();
     }
 
@@ -69,7 +89,13 @@ public final class Routing implements AutoCloseable {
      * keeps serving the current table.
      */
     public synchronized RoutesConfig reload() {
-        RoutesConfig config = RoutesConfig.parse(source.get());
+        JsonNode section = source.get();
+        if (section == null && table.get() != null) {
+            // an editor's half-written file reads as empty: never swap the routes for nothing
+            throw new GatewayException.InvalidConfig("gateway", "the config file has no gateway section (yet); "
+                    + "the current routes keep serving");
+        }
+        RoutesConfig config = RoutesConfig.parse(section);
         RouteTable next = RouteTable.build(config, factory, table.get(), nanoClock, json);
         breakers.configure(config.breaker());
         table.set(next);

@@ -9,15 +9,23 @@ import java.util.function.Predicate;
 /**
  * Picks the route of a request: the first rule that matches, then an alias of the requested model,
  * then a route named like the model; a model served locally stays local; otherwise the default route.
- * A rule matches when every condition it sets holds.
+ * A rule matches when every condition it sets holds; a classifier rule then asks its model for a label
+ * and takes that label's route (no label: the next rule is tried).
  */
 final class Rules {
     private final List<RuleSpec> rules;
     private final Map<String, String> aliases;
     private final java.util.Set<String> routeNames;
     private final String defaultRoute;
+    private final Map<RuleSpec, Classifier> classifiers;
 
     Rules(RoutesConfig config) {
+        this(config, Map.of());
+    }
+
+    /** @param classifiers the classifier of each classifier rule */
+    Rules(RoutesConfig config, Map<RuleSpec, Classifier> classifiers) {
+        this.classifiers = Map.copyOf(classifiers);
         this.rules = config.rules();
         this.aliases = config.aliases();
         this.routeNames = config.routes().stream().map(RoutesConfig.RouteSpec::name)
@@ -29,7 +37,14 @@ final class Rules {
     String select(RequestFeatures f, Predicate<String> servedLocally) {
         for (RuleSpec rule : rules) {
             if (matches(rule, f)) {
-                return rule.route();
+                if (rule.classifier() == null) {
+                    return rule.route();
+                }
+                Classifier classifier = classifiers.get(rule);
+                String label = classifier == null ? null : classifier.label(f.text());
+                if (label != null) {
+                    return classifier.routeOf(label);
+                }
             }
         }
         String alias = aliases.get(f.model());

@@ -50,6 +50,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final ConcurrentLinkedQueue<Act> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<String> authHeaders = new CopyOnWriteArrayList<>();
+    private final List<String> hopHeaders = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Act fallback;
 
@@ -92,6 +93,11 @@ public final class FakeUpstream implements AutoCloseable {
         return authHeaders;
     }
 
+    /** The {@code x-strata-hops} header of each request ({@code "-"} when absent). */
+    public List<String> hopHeaders() {
+        return hopHeaders;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             if (ex.getRequestMethod().equals("GET")) {
@@ -103,6 +109,8 @@ public final class FakeUpstream implements AutoCloseable {
             requests.add(body);
             authHeaders.add(anthropic ? ex.getRequestHeaders().getFirst("x-api-key")
                     : ex.getRequestHeaders().getFirst("authorization"));
+            String hops = ex.getRequestHeaders().getFirst("x-strata-hops");
+            hopHeaders.add(hops == null ? "-" : hops);
             Act act = script.poll();
             if (act == null) {
                 act = fallback;

@@ -53,6 +53,8 @@ class RoutingEndToEndTest {
     static FakeUpstream cand;
     static FakeUpstream shadowy;
     static FakeUpstream dropper;
+    static FakeUpstream slowpoke;
+    static FakeUpstream labeler;
     static Gateway front;
     static Http http;
     static Path configFile;
@@ -68,6 +70,8 @@ class RoutingEndToEndTest {
         cand = FakeUpstream.openAi(FakeUpstream.answer("from candidate"));
         shadowy = FakeUpstream.openAi(FakeUpstream.answer("from oa"));
         dropper = FakeUpstream.openAi(new FakeUpstream.Act.Drop(2));
+        slowpoke = FakeUpstream.openAi(new FakeUpstream.Act.Hang());
+        labeler = FakeUpstream.openAi(FakeUpstream.answer("code"));
         Files.writeString(dir.resolve("oa.key"), "sk-test-123\n");
         configFile = dir.resolve("strata.yaml");
         Files.writeString(configFile, config("chat"));
@@ -98,6 +102,8 @@ class RoutingEndToEndTest {
                     - {name: shadowy, base_url: "%s", timeout_ms: 300}
                     - {name: dropper, base_url: "%s"}
                     - {name: mine, protocol: local, model: local}
+                    - {name: slowpoke, base_url: "%s"}
+                    - {name: labeler, base_url: "%s", model: tiny-classifier}
                   routes:
                     - {name: chat, targets: [oa]}
                     - {name: claude, targets: [claude]}
@@ -111,21 +117,24 @@ class RoutingEndToEndTest {
                     - {name: dropping, targets: [dropper, oa]}
                     - {name: onlocal, targets: [mine]}
                     - {name: localfirst, cascade: {tiers: [mine, big], min_chars: 1000}}
+                    - {name: hedged, targets: [slowpoke, oa], hedge_after_ms: 50}
                   aliases: {fast: %s}
                   rules:
+                    - {tags: {task: triage}, classifier: {model: labeler, labels: {code: claude, chat: chat}}}
                     - {route: claude, tags: {task: summarize}}
                     - {route: json, regex: "(?i)answer in json"}
                     - {route: story, keywords: [once upon]}
                   default_route: chat
                 """.formatted(strata2.uri().toString().replaceAll("/$", ""), oa.baseUrl(), dir.resolve("oa.key"),
                 claude.baseUrl(), flaky.baseUrl(), small.baseUrl(), big.baseUrl(), cand.baseUrl(), shadowy.baseUrl(),
-                dropper.baseUrl(), fastAlias);
+                dropper.baseUrl(), slowpoke.baseUrl(), labeler.baseUrl(), fastAlias);
     }
 
     @AfterAll
     static void stop() {
         front.stop();
-        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, strata2}) {
+        for (AutoCloseable c : new AutoCloseable[] {oa, claude, flaky, small, big, cand, shadowy, dropper, slowpoke,
+                labeler, strata2}) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -169,6 +178,101 @@ class RoutingEndToEndTest {
         assertThat(content(r)).isEqualTo("from oa");
         assertThat(route(r)).startsWith("route=chat; target=oa");
         assertThat(oa.authHeaders()).contains("Bearer sk-test-123");
+    }
+
+    @Test
+    void legacyCompletionsAreRoutedAsChatAndAnsweredAsTextCompletions() throws Exception {
+        HttpResponse<String> r = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":\"say hi\","
+                + "\"max_tokens\":5}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(route(r)).startsWith("route=chat; target=oa");
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("text_completion");
+        assertThat(body.path("choices").path(0).path("text").asText()).isEqualTo("from oa");
+        assertThat(body.path("choices").path(0).path("finish_reason").asText()).isEqualTo("stop");
+        JsonNode sent = oa.requests().getLast();
+        assertThat(sent.path("messages").path(0).path("content").asText()).isEqualTo("say hi");
+        assertThat(sent.has("prompt")).isFalse();
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(5);
+        assertThat(oa.hopHeaders().getLast()).isEqualTo("1");
+
+        HttpResponse<String> s = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":[\"say hi\"],"
+                + "\"stream\":true}");
+        StringBuilder text = new StringBuilder();
+        for (String line : s.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode chunk = JSON.readTree(line.substring(6));
+                assertThat(chunk.path("object").asText()).isEqualTo("text_completion");
+                text.append(chunk.path("choices").path(0).path("text").asText(""));
+            }
+        }
+        assertThat(text.toString()).isEqualTo("from oa");
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
+
+        HttpResponse<String> echo = http.post("/v1/completions", "{\"model\":\"fast\",\"prompt\":\"x\","
+                + "\"echo\":true}");
+        assertThat(echo.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(echo.body()).path("error").path("param").asText()).isEqualTo("echo");
+    }
+
+    @Test
+    void aRequestThatPassedTooManyGatewaysIsRefusedAsALoop() throws Exception {
+        int before = oa.requests().size();
+        HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(front.httpUri()
+                .resolve("/v1/chat/completions")).header("content-type", "application/json")
+                .header("x-strata-hops", "8").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+        assertThat(r.statusCode()).isEqualTo(508);
+        assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("loop_detected");
+        assertThat(oa.requests()).hasSize(before);
+        HttpResponse<String> passed = http.send(java.net.http.HttpRequest.newBuilder(front.httpUri()
+                .resolve("/v1/chat/completions")).header("content-type", "application/json")
+                .header("x-strata-hops", "3").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+        assertThat(passed.statusCode()).isEqualTo(200);
+        assertThat(oa.hopHeaders().getLast()).isEqualTo("4");
+    }
+
+    @Test
+    void metricsSayWhichRouteTierAndTargetAnswered() throws Exception {
+        chat("fast", "hi", "");
+        small.then(FakeUpstream.answer("unsure", -3.0));
+        assertThat(route(chat("cascade", "hi", ""))).contains("tier=2/2");
+        String scrape = http.get("/metrics").body();
+        assertThat(scrape).containsPattern("strata_route_requests_total\\{[^}]*outcome=\"ok\",route=\"chat\","
+                + "target=\"oa\",tier=\"primary\"\\} [1-9]");
+        assertThat(scrape).containsPattern("strata_route_requests_total\\{[^}]*outcome=\"ok\",route=\"cascade\","
+                + "target=\"big\",tier=\"2/2\"\\} [1-9]");
+    }
+
+    @Test
+    void aHangingUpstreamIsHedgedToTheNextTargetWholeAndStreamed() throws Exception {
+        HttpResponse<String> r = chat("hedged", "hi", "");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(content(r)).isEqualTo("from oa");
+        assertThat(route(r)).startsWith("route=hedged; hedged=true; target=oa");
+        HttpResponse<String> s = chat("hedged", "hi", ",\"stream\":true");
+        assertThat(streamed(s)).isEqualTo("from oa");
+        assertThat(route(s)).contains("hedged=true").contains("target=oa");
+        assertThat(s.body()).endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void aClassifierRuleAsksASmallModelForALabelAndRoutesOnIt() throws Exception {
+        String triage = ",\"metadata\":{\"task\":\"triage\"}";
+        int before = labeler.requests().size();
+        assertThat(route(chat("any", "my loop never ends", triage))).startsWith("route=claude");
+        JsonNode asked = labeler.requests().getLast();
+        assertThat(asked.path("model").asText()).isEqualTo("tiny-classifier");
+        assertThat(asked.path("temperature").asDouble()).isZero();
+        assertThat(asked.path("messages").path(0).path("content").asText()).contains("code").contains("chat");
+        assertThat(asked.path("messages").path(1).path("content").asText()).contains("my loop never ends");
+        labeler.then(FakeUpstream.answer("chat"));
+        assertThat(route(chat("any", "how are you", triage))).startsWith("route=chat");
+        assertThat(route(chat("any", "my loop never ends", triage))).startsWith("route=claude"); // cached
+        assertThat(labeler.requests()).hasSize(before + 2);
+        labeler.then(FakeUpstream.answer("poetry"));
+        assertThat(route(chat("gpt-unknown", "write a poem", triage))).startsWith("route=chat"); // no label: default
     }
 
     @Test

@@ -1,0 +1,33 @@
+package dev.strata.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which route, tier and target answered routed requests: {@code strata_route_requests_total{route,
+ * tier, target, outcome}}. {@code tier} is {@code primary}, {@code canary} or a cascade's
+ * {@code i/n}; {@code target} the upstream or {@code pool/replica} that answered last; {@code outcome}
+ * {@code ok} or the failure ({@code server_error}, {@code timeout}, …). Every value comes from the
+ * gateway config, so the label sets stay bounded. Counters are looked up once per label set.
+ */
+public final class RouteMetrics {
+    private record Key(String route, String tier, String target, String outcome) {}
+
+    private final MeterRegistry registry;
+    private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
+
+    public RouteMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One routed request finished. */
+    public void served(String route, String tier, String target, String outcome) {
+        counters.computeIfAbsent(new Key(route, tier, target, outcome), k -> Counter.builder("strata.route.requests")
+                .description("Routed requests by route, the tier that answered (primary, canary or cascade i/n), "
+                        + "target and outcome")
+                .tag("route", k.route()).tag("tier", k.tier()).tag("target", k.target()).tag("outcome", k.outcome())
+                .register(registry)).increment();
+    }
+}
