@@ -90,11 +90,32 @@ public final class Gateway implements AutoCloseable {
                                 id -> registry.find(id).isPresent(), limits.maxBodyBytes(),
                                 new TenantRouteGuard(tenancy.authenticator(), tenancy.upstreamAdmission(),
                                         tenancy.auditor(), com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                                                .build())))),
+                                                .build()))), usageAccess(tenancy)),
                 requestThreads);
         this.grpc = config.server().grpcPort() < 0 ? null
                 : new GrpcServer(config.server(), inference, registry, requestThreads, tenancy.authenticator(),
                         tenancy.auditor());
+    }
+
+    /**
+     * {@code /v1/usage} for a caller: everything with the admin key or on a server without
+     * authentication, only its own tenant with a tenant's key, nothing (401) otherwise.
+     */
+    private static dev.strata.server.observe.UsageAccess usageAccess(Tenancy tenancy) {
+        return authorization -> {
+            if (tenancy.adminAuth().enabled() && tenancy.adminAuth().allows(authorization)) {
+                return new dev.strata.server.observe.UsageAccess.Scope.All();
+            }
+            if (!tenancy.authenticator().required()) {
+                return new dev.strata.server.observe.UsageAccess.Scope.All();
+            }
+            return switch (tenancy.authenticator().authenticate(authorization)) {
+                case dev.strata.server.auth.AuthResult.Authenticated a ->
+                        new dev.strata.server.observe.UsageAccess.Scope.OneTenant(a.caller().tenant().name());
+                case dev.strata.server.auth.AuthResult.Denied d ->
+                        new dev.strata.server.observe.UsageAccess.Scope.Denied(d.message());
+            };
+        };
     }
 
     /** Opens the port, then loads every model (blocking until all are ready). */

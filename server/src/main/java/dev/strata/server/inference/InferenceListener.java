@@ -50,9 +50,10 @@ public interface InferenceListener {
      * @param enteredNanos   {@link System#nanoTime()}-scale instant the service got the call
      * @param admittedNanos  ... when admission let it in (lookup, tokenization, checks happen before)
      * @param submittedNanos ... when its engine requests had been submitted
+     * @param tenant         the authenticated caller's tenant, or null when authentication is off
      */
     record CallStarted(String id, String model, InferenceCall call, int promptTokens, long enteredNanos,
-            long admittedNanos, long submittedNanos) {}
+            long admittedNanos, long submittedNanos, String tenant) {}
 
     /** Hears one call's events, on the thread that reads its {@link Generation}. */
     interface CallListener {

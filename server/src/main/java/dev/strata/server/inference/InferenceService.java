@@ -143,7 +143,8 @@ public final class InferenceService {
         Generation generation = new Generation(id, served.id(), info, tokenizer, streams, counts, permit, pumpThreads,
                 submitted, record);
         generation.listen(listener.started(new InferenceListener.CallStarted(id, served.id(), call,
-                generation.promptTokens(), entered, admitted, submitted)));
+                generation.promptTokens(), entered, admitted, submitted,
+                record.caller().tenant() == null ? null : record.caller().tenant().name())));
         return generation;
     }
 

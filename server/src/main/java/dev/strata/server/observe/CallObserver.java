@@ -70,6 +70,9 @@ final class CallObserver implements InferenceListener {
         RequestScope scope = current.isBound() ? current.get() : null;
         if (scope != null) {
             scope.callId = call.id();
+            if (call.tenant() != null) {
+                scope.tenant = call.tenant(); // a key's tenant, not what the client's header claims
+            }
             scope.model = call.model();
             scope.promptTokens = call.promptTokens();
             if (keepPrompts) {
@@ -232,7 +235,7 @@ final class CallObserver implements InferenceListener {
                 return;
             }
             settled = true;
-            String tenant = scope != null ? scope.tenant : DEFAULT_TENANT;
+            String tenant = call.tenant() != null ? call.tenant() : scope != null ? scope.tenant : DEFAULT_TENANT;
             long promptTokens = call.promptTokens();
             double cost = prices.costUsd(call.model(), promptTokens, completionTokens);
             gatewayMetrics.usage(tenant, call.model(), promptTokens, completionTokens, cost);

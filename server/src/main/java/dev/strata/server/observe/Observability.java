@@ -111,7 +111,12 @@ public final class Observability implements AutoCloseable {
 
     /** {@code api} with {@code /metrics} and {@code /v1/usage} in front and every request observed. */
     public Handler wrap(Handler api) {
-        return new ObservingHandler(new OperationsHandler(api, registry, usage, clock), current, ROUTES,
+        return wrap(api, UsageAccess.OPEN);
+    }
+
+    /** As {@link #wrap(Handler)}, with {@code /v1/usage} readable as {@code access} says. */
+    public Handler wrap(Handler api, UsageAccess access) {
+        return new ObservingHandler(new OperationsHandler(api, registry, usage, clock, access), current, ROUTES,
                 gatewayMetrics, tracer, log, nanoTime);
     }
 

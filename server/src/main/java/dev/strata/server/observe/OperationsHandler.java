@@ -38,10 +38,18 @@ final class OperationsHandler extends Handler.Wrapper {
 
     private final PrometheusMeterRegistry registry;
     private final UsageStore usage;
+    private final UsageAccess access;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
 
     OperationsHandler(Handler api, PrometheusMeterRegistry registry, UsageStore usage, Clock clock) {
+        this(api, registry, usage, clock, UsageAccess.OPEN);
+    }
+
+    /** @param access who may read which tenants' usage */
+    OperationsHandler(Handler api, PrometheusMeterRegistry registry, UsageStore usage, Clock clock,
+            UsageAccess access) {
+        this.access = access;
         super(api);
         this.registry = registry;
         this.usage = usage;
@@ -70,6 +78,21 @@ final class OperationsHandler extends Handler.Wrapper {
         } catch (IllegalArgumentException | DateTimeParseException e) {
             send(response, callback, 400, "application/json", error(e.getMessage(), null, "invalid_value"));
             return true;
+        }
+        switch (access.scope(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            case UsageAccess.Scope.All all -> { }
+            case UsageAccess.Scope.Denied d -> {
+                send(response, callback, 401, "application/json", error(d.message(), null, "invalid_api_key"));
+                return true;
+            }
+            case UsageAccess.Scope.OneTenant own -> {
+                if (query.tenant().isPresent() && !query.tenant().get().equals(own.tenant())) {
+                    send(response, callback, 403, "application/json", error("This key may read the usage of tenant "
+                            + own.tenant() + " only; other tenants need the admin key", "tenant", "forbidden"));
+                    return true;
+                }
+                query = new UsageQuery(Optional.of(own.tenant()), query.from(), query.to());
+            }
         }
         send(response, callback, 200, "application/json", json.writeValueAsBytes(report(query)));
         return true;

@@ -14,7 +14,8 @@ import org.eclipse.jetty.server.Response;
 final class RequestScope {
     final String method;
     final String route;
-    final String tenant;
+    /** From {@code x-strata-tenant}, replaced by the authenticated caller's tenant once a call starts. */
+    volatile String tenant;
     final long receivedNanos;
     final Span span;
     /** The HTTP response, or null for a gRPC call or WebSocket message. */
