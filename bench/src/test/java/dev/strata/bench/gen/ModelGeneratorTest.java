@@ -1,5 +1,7 @@
 package dev.strata.bench.gen;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@ResourceLock(PeerLock.LLAMA_CPP)
 class ModelGeneratorTest {
     static Vocab demoVocab() {
         return Vocab.fromGguf(Path.of(System.getProperty("strata.models.dir", "../models"), "stories260K.gguf"));

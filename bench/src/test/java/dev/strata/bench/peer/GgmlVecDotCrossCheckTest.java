@@ -1,5 +1,6 @@
 package dev.strata.bench.peer;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.engine.gguf.GgmlType;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Strata's matrix-vector product (activation rounding plus kernel) against ggml's own {@code vec_dot}
  * of the bundled llama.cpp, row by row, on the same quantized rows and float activations.
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class GgmlVecDotCrossCheckTest {
     static final int COLS = 1024;
     static final int ROWS = 96;

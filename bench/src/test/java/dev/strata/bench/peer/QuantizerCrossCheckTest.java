@@ -1,5 +1,6 @@
 package dev.strata.bench.peer;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.engine.gguf.GgmlType;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Strata's quantizer and dequantizer against ggml's, as compiled into the llama.cpp that
  * de.kherud:llama ships: same bytes from the same floats, and both dequantize each other's blocks alike.
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class QuantizerCrossCheckTest {
     static final int ROW = 512;
     static final int ROWS = 64;

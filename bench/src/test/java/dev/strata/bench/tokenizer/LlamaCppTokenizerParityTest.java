@@ -1,5 +1,7 @@
 package dev.strata.bench.tokenizer;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
+import dev.strata.bench.peer.PeerLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.bench.peer.LlamaCppVocab;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the shipped vectors: the vectors with and without special tokens, random Unicode, special-token
  * markup, and 100 kB of English. Every encoding must be identical.
  */
+@ResourceLock(PeerLock.LLAMA_CPP)
 class LlamaCppTokenizerParityTest {
     private static final Path VOCABS = Path.of("../engine/src/test/resources/tokenizers");
 
