@@ -45,10 +45,13 @@ final class CallObserver implements InferenceListener {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final boolean keepPrompts;
+    private final dev.strata.server.log.JsonLog log;
 
+    /** @param log where gRPC calls and WebSocket messages write their request line */
     CallObserver(ScopedValue<RequestScope> current, Meters meters, PriceTable prices, UsageStore usage,
-            RequestTracer tracer, Clocks clocks, boolean keepPrompts) {
+            RequestTracer tracer, Clocks clocks, boolean keepPrompts, dev.strata.server.log.JsonLog log) {
         this.current = current;
+        this.log = log;
         this.engineMetrics = meters.engine();
         this.gatewayMetrics = meters.gateway();
         this.prices = prices;
@@ -118,7 +121,7 @@ final class CallObserver implements InferenceListener {
         String tenant = h.apply(ObservingHandler.TENANT_HEADER);
         RequestScope scope = new RequestScope(transport, name, tenant == null ? DEFAULT_TENANT : tenant, received,
                 span, null);
-        return new TransportRequest(current, scope, tracer, nanoTime);
+        return new TransportRequest(current, scope, tracer, nanoTime, gatewayMetrics, log);
     }
 
     /** Every value {@link #rejectCode} returns. */

@@ -82,7 +82,7 @@ public final class Observability implements AutoCloseable {
         this.tracer = new RequestTracer(openTelemetry, clock, nanoTime);
         this.calls = new CallObserver(current, new CallObserver.Meters(engineMetrics, gatewayMetrics),
                 PriceTable.of(config.models()), usage, tracer, new CallObserver.Clocks(clock, nanoTime),
-                config.observe().logPrompts());
+                config.observe().logPrompts(), log);
         this.nanoTime = nanoTime;
     }
 

@@ -154,7 +154,7 @@ final class ObservingHandler extends Handler.Wrapper {
         }
     }
 
-    private static Map<String, Object> line(RequestScope scope, int status, long nanos, Throwable failure) {
+    static Map<String, Object> line(RequestScope scope, int status, long nanos, Throwable failure) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("request_id", scope.callId);
         f.put("method", scope.method);

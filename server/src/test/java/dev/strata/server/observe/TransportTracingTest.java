@@ -94,6 +94,22 @@ class TransportTracingTest {
         return root;
     }
 
+    /** Like an HTTP request: one {@code strata_requests_total} sample with status 200, one request log line. */
+    private static void assertCountedAndLogged(String route, String transport) throws Exception {
+        assertThat(server.scrape().samples()).anySatisfy(sample -> {
+            assertThat(sample.name()).isEqualTo("strata_requests_total");
+            assertThat(sample.labels()).containsEntry("route", route).containsEntry("method", transport)
+                    .containsEntry("status", "200").containsEntry("tenant", "acme");
+            assertThat(sample.value()).isEqualTo(1.0);
+        });
+        assertThat(server.logLines()).anySatisfy(line -> {
+            assertThat(line.path("event").asText()).isEqualTo("request");
+            assertThat(line.path("route").asText()).isEqualTo(route);
+            assertThat(line.path("status").asInt()).isEqualTo(200);
+            assertThat(line.path("completion_tokens").asInt()).isPositive();
+        });
+    }
+
     @Test
     void grpcCallContinuesTheTraceOfItsMetadata() throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.gateway.grpcPort()).usePlaintext()
@@ -114,6 +130,7 @@ class TransportTracingTest {
             SpanData root = assertTree(spans(GRPC_TRACE), "strata.v1.Strata/Generate", output);
             assertThat(root.getAttributes().get(AttributeKey.stringKey("rpc.system"))).isEqualTo("grpc");
             assertThat(root.getAttributes().get(AttributeKey.stringKey("strata.status"))).isEqualTo("OK");
+            assertCountedAndLogged("strata.v1.Strata/Generate", "grpc");
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -155,6 +172,7 @@ class TransportTracingTest {
             SpanData root = assertTree(spans(WS_TRACE), "WS /v1/stream", output);
             assertThat(root.getAttributes().get(AttributeKey.stringKey("network.protocol.name")))
                     .isEqualTo("websocket");
+            assertCountedAndLogged("WS /v1/stream", "websocket");
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
         }
     }
