@@ -75,4 +75,16 @@ class EngineBenchmarkTest {
             assertThat(added).as("RSS added by loading a %d-byte model", fileBytes).isLessThan(fileBytes / 4);
         }
     }
+
+    /** Repetitions of one prompt are rotations (same ids, same work) that share no prefix with each other. */
+    @Test
+    void eachRunsPromptIsARotationWithAnotherFirstToken() {
+        int[] prompt = EngineBenchmark.prompt(40, 512);
+        int[] first = StrataRunner.promptOfRun(prompt, 0);
+        int[] second = StrataRunner.promptOfRun(prompt, 1);
+        assertThat(first).containsExactly(prompt);
+        assertThat(second).containsExactlyInAnyOrder(prompt);
+        assertThat(second[0]).isEqualTo(prompt[1]);
+        assertThat(second[39]).isEqualTo(prompt[0]);
+    }
 }

@@ -79,6 +79,38 @@ final class F32Tensor extends FloatTensor {
         }
     }
 
+    /** Floats of scratch {@link #dot4x4} needs: sixteen vector sums. */
+    static final int DOT4X4_SCRATCH = 16 * 16;
+
+    /**
+     * A 4 x 4 block of a matrix product: rows {@code k < 4} at {@code tile[rowOffset + k * length ...]}
+     * (consecutive rows of a tile) against tokens {@code t < 4} at {@code x[xOffset + t * length ...]},
+     * into {@code out[outOffset + t * outStride + k]}. Each step loads four row vectors and four token
+     * vectors for sixteen multiply-adds (dot4 loads twenty for sixteen), which is what bounds a
+     * compute-bound prefill. One accumulator per (row, token), so the sums round differently from
+     * {@link #dot(float[], int, float[], int, int)}'s four: within {@code 1e-5} of
+     * {@code sum |row[i] * x[i]|} (float rounding of a length-n sum is below {@code n * 2^-24} of it).
+     */
+    static void dot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
+            int outStride, float[] scratch) {
+        if (Kernels.VECTOR) {
+            Simd.dot4x4(tile, rowOffset, x, xOffset, length, out, outOffset, outStride, scratch);
+        } else {
+            scalarDot4x4(tile, rowOffset, x, xOffset, length, out, outOffset, outStride);
+        }
+    }
+
+    /** Reference for {@link #dot4x4}: sixteen scalar dots. */
+    static void scalarDot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out,
+            int outOffset, int outStride) {
+        for (int t = 0; t < 4; t++) {
+            for (int k = 0; k < 4; k++) {
+                out[outOffset + t * outStride + k] = scalarDot(tile, rowOffset + k * length, x, xOffset + t * length,
+                        length);
+            }
+        }
+    }
+
     /** Reference for {@link #dot4}: four scalar dots. */
     static void scalarDot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
             int outStride) {
@@ -195,6 +227,77 @@ final class F32Tensor extends FloatTensor {
                     + scalarDot(row, rowOffset + body, x, x2 + body, tail);
             out[outOffset + 3 * outStride] = VectorShapes.sumLanes(scratch, 3 * lanes)
                     + scalarDot(row, rowOffset + body, x, x3 + body, tail);
+        }
+
+        static void dot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out,
+                int outOffset, int outStride, float[] scratch) {
+            final int lanes = VectorShapes.LANES;
+            int body = length - length % lanes;
+            final int w0 = rowOffset;
+            final int w1 = rowOffset + length;
+            final int w2 = rowOffset + 2 * length;
+            final int w3 = rowOffset + 3 * length;
+            final int x0 = xOffset;
+            final int x1 = xOffset + length;
+            final int x2 = xOffset + 2 * length;
+            final int x3 = xOffset + 3 * length;
+            FloatVector a0 = FloatVector.zero(VectorShapes.F);
+            FloatVector a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+            FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+            for (int i = 0; i < body; i += lanes) {
+                FloatVector r0 = FloatVector.fromArray(VectorShapes.F, tile, w0 + i);
+                FloatVector r1 = FloatVector.fromArray(VectorShapes.F, tile, w1 + i);
+                FloatVector r2 = FloatVector.fromArray(VectorShapes.F, tile, w2 + i);
+                FloatVector r3 = FloatVector.fromArray(VectorShapes.F, tile, w3 + i);
+                FloatVector t0 = FloatVector.fromArray(VectorShapes.F, x, x0 + i);
+                FloatVector t1 = FloatVector.fromArray(VectorShapes.F, x, x1 + i);
+                FloatVector t2 = FloatVector.fromArray(VectorShapes.F, x, x2 + i);
+                FloatVector t3 = FloatVector.fromArray(VectorShapes.F, x, x3 + i);
+                a0 = r0.fma(t0, a0);
+                a1 = r1.fma(t0, a1);
+                a2 = r2.fma(t0, a2);
+                a3 = r3.fma(t0, a3);
+                b0 = r0.fma(t1, b0);
+                b1 = r1.fma(t1, b1);
+                b2 = r2.fma(t1, b2);
+                b3 = r3.fma(t1, b3);
+                c0 = r0.fma(t2, c0);
+                c1 = r1.fma(t2, c1);
+                c2 = r2.fma(t2, c2);
+                c3 = r3.fma(t2, c3);
+                d0 = r0.fma(t3, d0);
+                d1 = r1.fma(t3, d1);
+                d2 = r2.fma(t3, d2);
+                d3 = r3.fma(t3, d3);
+            }
+            a0.intoArray(scratch, 0);
+            a1.intoArray(scratch, lanes);
+            a2.intoArray(scratch, 2 * lanes);
+            a3.intoArray(scratch, 3 * lanes);
+            b0.intoArray(scratch, 4 * lanes);
+            b1.intoArray(scratch, 5 * lanes);
+            b2.intoArray(scratch, 6 * lanes);
+            b3.intoArray(scratch, 7 * lanes);
+            c0.intoArray(scratch, 8 * lanes);
+            c1.intoArray(scratch, 9 * lanes);
+            c2.intoArray(scratch, 10 * lanes);
+            c3.intoArray(scratch, 11 * lanes);
+            d0.intoArray(scratch, 12 * lanes);
+            d1.intoArray(scratch, 13 * lanes);
+            d2.intoArray(scratch, 14 * lanes);
+            d3.intoArray(scratch, 15 * lanes);
+            int tail = length - body;
+            for (int t = 0; t < 4; t++) {
+                for (int k = 0; k < 4; k++) {
+                    float sum = VectorShapes.sumLanes(scratch, (4 * t + k) * lanes);
+                    if (tail > 0) {
+                        sum += scalarDot(tile, rowOffset + k * length + body, x, xOffset + t * length + body, tail);
+                    }
+                    out[outOffset + t * outStride + k] = sum;
+                }
+            }
         }
 
         private static FloatVector load(MemorySegment data, long byteOffset) {
