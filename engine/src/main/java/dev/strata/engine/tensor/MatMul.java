@@ -167,20 +167,23 @@ public final class MatMul {
                 for (int r = first; r < last; r++) {
                     w.dequantize((long) r * cols, tile, (r - first) * cols, cols);
                 }
-                int t = 0;
-                for (; t + 4 <= tokens; t += 4) {
-                    int r = first;
-                    for (; r + 4 <= last; r += 4) {
-                        F32Tensor.dot4x4(tile, (r - first) * cols, x, t * cols, cols, out, t * rows + r, rows, scratch);
-                    }
-                    for (; r < last; r++) {
-                        F32Tensor.dot4(tile, (r - first) * cols, x, t * cols, cols, out, t * rows + r, rows,
-                                scratch);
-                    }
-                }
-                for (; t < tokens; t++) {
-                    for (int r = first; r < last; r++) {
-                        out[t * rows + r] = F32Tensor.dot(tile, (r - first) * cols, x, t * cols, cols);
+                // Overlapping last groups (tokens - 4, last - 4) instead of leftovers: every output of a
+                // 4 x 4 block depends only on its own row and token, so a recomputed output is the same
+                // bits, and a token's result does not depend on where it sits in the batch.
+                boolean blocks = last - first >= 4;
+                for (int t = 0; t < tokens; t += 4) {
+                    int t0 = Math.min(t, tokens - 4);
+                    if (blocks) {
+                        for (int r = first; r < last; r += 4) {
+                            int r0 = Math.min(r, last - 4);
+                            F32Tensor.dot4x4(tile, (r0 - first) * cols, x, t0 * cols, cols, out, t0 * rows + r0, rows,
+                                    scratch);
+                        }
+                    } else {
+                        for (int r = first; r < last; r++) {
+                            F32Tensor.dot4(tile, (r - first) * cols, x, t0 * cols, cols, out, t0 * rows + r, rows,
+                                    scratch);
+                        }
                     }
                 }
             }
