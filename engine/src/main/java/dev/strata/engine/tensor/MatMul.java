@@ -12,8 +12,8 @@ import dev.strata.engine.gguf.GgmlType;
  * {@link #DEQUANTIZE_MIN_TOKENS} tokens on, each thread works in tiles: it dequantizes a tile of
  * rows (at most {@link #TILE_FLOATS} floats, so the tile stays in its L2 cache) with the type's
  * vector kernel, then for every group of four tokens dots each group of four rows of the tile with
- * them ({@link F32Tensor#dot4x4}: four row and four token vectors loaded per sixteen multiply-adds;
- * K-quants row by row with {@link F32Tensor#dot4}, see {@link #fourRowBlocks}). Decoding a row is
+ * them ({@link F32Tensor#dot4x4}: four row and four token vectors loaded per sixteen multiply-adds,
+ * bit-identical to {@link F32Tensor#dot} per output). Decoding a row is
  * paid once per call instead of once per token, and the activations are read from memory once per
  * tile instead of once per row: without tiles a 256-token pass over a 4864-wide matrix streamed
  * 5 MB of activations per weight row and ran at a third of the speed per token of a 64-token pass.
@@ -96,21 +96,6 @@ public final class MatMul {
         return Kernels.VECTOR && type != GgmlType.Q8_K && FloatTensor.supports(type);
     }
 
-    /**
-     * Whether tiles of {@code type} use {@link F32Tensor#dot4x4} (one accumulator per output) or
-     * {@link F32Tensor#dot4} (bit-identical to {@link F32Tensor#dot}). K-quants keep {@code dot4}: their
-     * activations are rounded to Q8_K levels before every product, a step function, so a last-bit
-     * change in one layer's sums can move an activation to the next level and the logits by more than
-     * llama.cpp parity allows (tiny-llama Q6_K and Q4_K_M moved by 0.02 in {@code LlamaCppParityTest}
-     * with {@code dot4x4}); {@code dot4}'s sums keep them at the 1e-3 bar.
-     */
-    static boolean fourRowBlocks(GgmlType type) {
-        return switch (type) {
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> false;
-            default -> true;
-        };
-    }
-
     /** Rows of one tile for rows of {@code cols} floats. */
     static int tileRows(int cols) {
         return Math.max(1, Math.min(MAX_TILE_ROWS, TILE_FLOATS / cols));
@@ -185,7 +170,7 @@ public final class MatMul {
                 // Overlapping last groups (tokens - 4, last - 4) instead of leftovers: every output of a
                 // 4 x 4 block depends only on its own row and token, so a recomputed output is the same
                 // bits, and a token's result does not depend on where it sits in the batch.
-                boolean blocks = fourRowBlocks(w.type()) && last - first >= 4;
+                boolean blocks = last - first >= 4;
                 for (int t = 0; t < tokens; t += 4) {
                     int t0 = Math.min(t, tokens - 4);
                     if (blocks) {
