@@ -60,7 +60,9 @@ class EngineBenchmarkTest {
 
     /**
      * Opening a model maps it and reads metadata only: the resident memory it adds right after loading
-     * is far below the file's size (here a 100+ MB file; weights are touched by the first request).
+     * is far below the file's size (here a 144 MB file; weights are touched by the first request). The
+     * bound is half the file: the tokenizer, classes and heap growth add 15-50 MB of their own, and a
+     * loader that read the weights would add the whole file.
      */
     @Test
     void loadingDoesNotReadTheWholeFile(@TempDir Path dir) {
@@ -72,7 +74,7 @@ class EngineBenchmarkTest {
         long before = ResidentMemory.bytes();
         try (StrataRunner strata = new StrataRunner(file, 1, 64, 16)) {
             long added = ResidentMemory.bytes() - before;
-            assertThat(added).as("RSS added by loading a %d-byte model", fileBytes).isLessThan(fileBytes / 4);
+            assertThat(added).as("RSS added by loading a %d-byte model", fileBytes).isLessThan(fileBytes / 2);
         }
     }
 
