@@ -92,8 +92,9 @@ final class F32Tensor extends FloatTensor {
      * sixty-four would not fit in registers, so the block makes four passes, one per accumulator, keeps
      * the partial sums in {@code scratch} ({@link #DOT4X4_SCRATCH} floats) and adds them in {@code dot}'s
      * order. Exactness matters beyond tidiness: activations are rounded to Q8/Q8_K levels before every
-     * product, a step function, so a last-bit difference can move one to the next level (with one
-     * accumulator per output tiny-llama Q6_K left {@code LlamaCppParityTest}'s 1e-3 bar).
+     * product, a step function, so a last-bit difference can move one to the next level and logits by
+     * far more than the rounding itself; with exact sums a batched product gives the same bits as
+     * {@code dot}, whatever the batch.
      */
     static void dot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
             int outStride, float[] scratch) {
