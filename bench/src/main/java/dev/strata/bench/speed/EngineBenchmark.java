@@ -95,6 +95,10 @@ public final class EngineBenchmark {
                     record(peerRun(peer, prompt, config.genTokens()), pPrefill, pDecode, r);
                 }
             }
+            if (strata.prefixHits() > 0) {
+                throw new IllegalStateException("the prefix cache served " + strata.prefixHits()
+                        + " prompt tokens: the prefill figures would not be computed prompts");
+            }
             long bothAfterRun = ResidentMemory.bytes() - base;
             if (peer != null) {
                 peer.close();

@@ -13,6 +13,11 @@ import java.util.List;
 /**
  * Strata through its product path, {@link LocalEngine}: one greedy request that ignores EOS. Prefill
  * is submit to first token; decode is first to last token, as a client sees them.
+ *
+ * <p>Each run's prompt is the given one rotated by the run's number ({@link #promptOfRun}): the same
+ * ids and length, so the same work, but a different first token, so the engine's prefix cache (full
+ * KV blocks keyed by all tokens before them) never serves a repetition from the previous one. The
+ * peer clears its KV cache before each run, so both engines compute every prompt token.
  */
 final class StrataRunner implements AutoCloseable {
     private final LocalEngine engine;
@@ -23,8 +28,9 @@ final class StrataRunner implements AutoCloseable {
     }
 
     RunTiming run(int[] prompt, int genTokens) {
-        GenerationRequest request = new GenerationRequest("bench-" + requests++, prompt, SamplingParams.GREEDY,
-                genTokens, List.of(), true, 0, -1);
+        int run = requests++;
+        GenerationRequest request = new GenerationRequest("bench-" + run, promptOfRun(prompt, run),
+                SamplingParams.GREEDY, genTokens, List.of(), true, 0, -1);
         long start = System.nanoTime();
         TokenStream stream = engine.submit(request);
         long first = 0;
@@ -54,6 +60,21 @@ final class StrataRunner implements AutoCloseable {
             throw new IllegalStateException("Strata generated " + tokens + " tokens, expected " + genTokens);
         }
         return new RunTiming(prompt.length, first - start, tokens - 1, last - first);
+    }
+
+    /** {@code prompt} rotated left by {@code run} positions (modulo its length). */
+    static int[] promptOfRun(int[] prompt, int run) {
+        int n = prompt.length;
+        int[] rotated = new int[n];
+        for (int i = 0; i < n; i++) {
+            rotated[i] = prompt[(i + run) % n];
+        }
+        return rotated;
+    }
+
+    /** Prompt tokens the engine's prefix cache has served so far (0 when every run computed its prompt). */
+    long prefixHits() {
+        return engine.stats().prefixCacheHits();
     }
 
     @Override

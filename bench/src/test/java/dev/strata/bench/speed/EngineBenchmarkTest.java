@@ -60,7 +60,7 @@ class EngineBenchmarkTest {
 
     /**
      * Opening a model maps it and reads metadata only: the resident pages of its mapping right after
-     * loading are far below the file's size (here a 100+ MB file; weights are touched by the first request).
+     * loading are far below the file's size (here a 144 MB file; weights are touched by the first request).
      */
     @Test
     void loadingDoesNotReadTheWholeFile(@TempDir Path dir) {
@@ -75,5 +75,17 @@ class EngineBenchmarkTest {
             assertThat(resident).as("resident pages of a %d-byte model right after loading", fileBytes)
                     .isPositive().isLessThan(fileBytes / 4);
         }
+    }
+
+    /** Repetitions of one prompt are rotations (same ids, same work) that share no prefix with each other. */
+    @Test
+    void eachRunsPromptIsARotationWithAnotherFirstToken() {
+        int[] prompt = EngineBenchmark.prompt(40, 512);
+        int[] first = StrataRunner.promptOfRun(prompt, 0);
+        int[] second = StrataRunner.promptOfRun(prompt, 1);
+        assertThat(first).containsExactly(prompt);
+        assertThat(second).containsExactlyInAnyOrder(prompt);
+        assertThat(second[0]).isEqualTo(prompt[1]);
+        assertThat(second[39]).isEqualTo(prompt[0]);
     }
 }

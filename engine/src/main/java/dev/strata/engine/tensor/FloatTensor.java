@@ -103,21 +103,21 @@ public abstract class FloatTensor {
         warmUpTileKernel(iterations);
     }
 
-    /** The float kernel every type's batched products share ({@link F32Tensor#dot4}). */
+    /** The float kernels every type's batched products share ({@link F32Tensor#dot4x4}, {@link F32Tensor#dot4}). */
     private static void warmUpTileKernel(int iterations) {
         int n = 64;
-        float[] row = new float[n];
         float[] x = new float[4 * n];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Math.cos(i);
         }
-        System.arraycopy(x, 0, row, 0, n);
-        float[] out = new float[4];
-        float[] scratch = new float[F32Tensor.DOT4_SCRATCH];
+        float[] rows = x.clone();
+        float[] out = new float[16];
+        float[] scratch = new float[F32Tensor.DOT4X4_SCRATCH];
         for (int i = 0; i < iterations / 2; i++) {
-            F32Tensor.dot4(row, 0, x, 0, n, out, 0, 1, scratch);
+            F32Tensor.dot4x4(rows, 0, x, 0, n, out, 0, 4, scratch);
+            F32Tensor.dot4(rows, 0, x, 0, n, out, 0, 1, scratch);
         }
-        if (Float.isNaN(out[0] + out[3])) {
+        if (Float.isNaN(out[0] + out[15])) {
             throw new IllegalStateException("warm-up of the tile kernel produced NaN");
         }
     }

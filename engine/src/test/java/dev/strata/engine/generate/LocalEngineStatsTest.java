@@ -47,17 +47,18 @@ class LocalEngineStatsTest {
     void statsReportRunningSequenceAndItsKvShare() throws InterruptedException {
         try (LocalEngine engine = LocalEngine.open(LocalEngineTest.demoModel(), new EngineOptions(1, 4, 16, 0))) {
             assertThat(engine.stats()).isEqualTo(EngineStats.IDLE);
+            // 400 tokens: with the tiled kernels a warm engine can generate 40 before the stats are read
             TokenStream stream = engine.submit(GenerationRequest.of("a", new int[] {1, 2, 3}, SamplingParams.GREEDY,
-                    40));
+                    400));
             stream.next();
             stream.next(); // published by the second step: the loop updated its stats after the first
             EngineStats stats = engine.stats();
             assertThat(stats.numRunning()).isEqualTo(1);
             assertThat(stats.numWaiting()).isZero();
-            // at least 4 tokens computed, and the loop may have run on (up to 3 + 40 tokens): between one
-            // and three 16-token blocks of the pool referenced, always a whole number of blocks
+            // at least 4 tokens computed, and the loop may have run on (up to 3 + 400 tokens): between one
+            // and 26 16-token blocks of the pool referenced, always a whole number of blocks
             double blocks = stats.kvCacheUsage() * engine.kvBlocks();
-            assertThat(blocks).isBetween(1.0, 3.0);
+            assertThat(blocks).isBetween(1.0, 26.0);
             assertThat(blocks).isCloseTo(Math.rint(blocks), org.assertj.core.api.Assertions.within(1e-6));
             stream.cancel();
             LocalEngineTest.drain(stream);

@@ -61,9 +61,9 @@ class MatMulTest {
     }
 
     /**
-     * Several tiles per thread and a token count that is not a multiple of four: every output equals,
-     * bit for bit, the float dot of the dequantized row with the rounded activations (the tile path
-     * changes where rows are kept, not the arithmetic).
+     * Several tiles per thread, a tile row count that is not a multiple of four and a token count that
+     * is not either: every output equals, bit for bit, the float dot of the dequantized row with the
+     * rounded activations (the tile path changes where rows are kept, not the arithmetic).
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
@@ -84,8 +84,40 @@ class MatMulTest {
         for (int r = 0; r < rows; r++) {
             w.dequantize((long) r * cols, row, 0, cols);
             for (int t = 0; t < tokens; t++) {
+                float expected = F32Tensor.dot(row, 0, rounded, t * cols, cols);
                 assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r)
-                        .isEqualTo(F32Tensor.dot(row, 0, rounded, t * cols, cols));
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * Batch invariance from four tokens on: a token's outputs are the same bits whether it is computed
+     * in a batch of 9, of 5 or of 4, at whatever position (the tile path's last token group overlaps
+     * the previous one instead of falling back to another kernel).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_K"})
+    void aTokensResultDoesNotDependOnItsBatch(GgmlType type) {
+        Random random = new Random(9);
+        int cols = 512;
+        int rows = 2 * MatMul.tileRows(cols) + 7;
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
+                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
+        MatMul matMul = new MatMul(pool);
+        float[] x = KernelTestSupport.gaussian(random, 9 * cols, 1f);
+        float[] all = new float[9 * rows];
+        matMul.matmul(w, rows, cols, x, 9, all);
+        for (int[] window : new int[][] {{0, 5}, {4, 5}, {1, 4}, {5, 4}}) {
+            int start = window[0];
+            int tokens = window[1];
+            float[] part = new float[tokens * rows];
+            matMul.matmul(w, rows, cols, java.util.Arrays.copyOfRange(x, start * cols, (start + tokens) * cols), tokens, part);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    assertThat(part[t * rows + r]).as(type + " token " + (start + t) + " row " + r + " in a batch of " + tokens)
+                            .isEqualTo(all[(start + t) * rows + r]);
+                }
             }
         }
     }

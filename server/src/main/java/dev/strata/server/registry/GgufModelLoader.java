@@ -50,7 +50,12 @@ public final class GgufModelLoader implements ModelLoader {
         }
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         LocalEngine engine = LocalEngine.open(config.path(), options(threads, config), Tokenizers::fromGguf, steps);
-        engine.warmUpKernels();
+        try {
+            engine.warmUpKernels();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         return new LoadedModel(engine, new TemplateChatFormatter(template));
     }
 
