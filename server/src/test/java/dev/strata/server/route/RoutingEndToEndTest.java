@@ -357,7 +357,11 @@ class RoutingEndToEndTest {
         assertThat(route(r)).startsWith("route=onlocal; target=mine");
         assertThat(JSON.readTree(r.body()).path("model").asText()).isEqualTo("local");
         HttpResponse<String> s = chat("onlocal", "hi", ",\"max_tokens\":3,\"stream\":true");
-        assertThat(streamed(s)).hasSameSizeAs(content(r)); // the test engine samples bytes: same length, any text
+        // the test engine samples random bytes, so the text (and even its length, once bytes merge into
+        // one character or become U+FFFD) is arbitrary: count tokens instead
+        assertThat(JSON.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(3);
+        assertThat(s.statusCode()).isEqualTo(200);
+        assertThat(s.body()).contains("\"chat.completion.chunk\"");
         assertThat(s.body()).endsWith("data: [DONE]\n\n");
         HttpResponse<String> escalated = chat("localfirst", "hi", ",\"max_tokens\":3");
         assertThat(content(escalated)).isEqualTo("big says hello");
