@@ -207,7 +207,8 @@ public final class ParityCheck {
         return best;
     }
 
-    private static double[] softmax(float[] logits) {
+    /** Softmax in double over the full row (what llama-server's {@code n_probs} computes at temperature 0). */
+    static double[] softmax(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float v : logits) {
             max = Math.max(max, v);

@@ -126,8 +126,8 @@ class MixedTypeParityTest {
     private static double maxDiff(List<float[]> a, List<float[]> b) {
         double max = 0;
         for (int p = 0; p < a.size(); p++) {
-            double[] pa = softmax(a.get(p));
-            double[] pb = softmax(b.get(p));
+            double[] pa = ParityCheck.softmax(a.get(p));
+            double[] pb = ParityCheck.softmax(b.get(p));
             Set<Integer> ids = new HashSet<>();
             for (TokenProb t : TokenProb.top(a.get(p), 10)) {
                 ids.add(t.token());
@@ -140,22 +140,5 @@ class MixedTypeParityTest {
             }
         }
         return max;
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] p = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 }
