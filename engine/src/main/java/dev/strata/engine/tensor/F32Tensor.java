@@ -51,24 +51,66 @@ final class F32Tensor extends FloatTensor {
     }
 
     /**
-     * {@code out[outOffset + t * outStride] = dot(row, x[xOffset + t * length ...])} for {@code t < 4}:
-     * four tokens against one row, loading each row vector once. Every token's result is bit-identical
-     * to {@link #dot(float[], int, float[], int, int)} (same accumulators, same order), so a matmul
-     * gives the same numbers however its tokens are grouped.
+     * The dot product in the order of the tile kernels {@link #dot4} and {@link #dot4x4}, and their
+     * exact reference: one accumulator of {@code LANES} floats, multiply-added vector by vector from
+     * the start ({@code acc[l] = fma(a[i + l], b[i + l], acc[l])}), its lanes summed in
+     * {@link VectorShapes#sumLanes}'s tree, then the tail ({@code length % LANES} elements) added
+     * one by one. Unlike {@link #dot(float[], int, float[], int, int)} (four interleaved accumulators,
+     * for one row and one token, where a single chain of multiply-adds would wait on its own latency),
+     * a block of sixteen (row, token) pairs has sixteen independent chains, so it needs no more.
      */
-    static void dot4(float[] row, float[] x, int xOffset, int length, float[] out, int outOffset, int outStride) {
-        dot4(row, 0, x, xOffset, length, out, outOffset, outStride, new float[DOT4_SCRATCH]);
+    static float tileDot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        int lanes = Kernels.VECTOR ? VectorShapes.LANES : 16;
+        int body = length - length % lanes;
+        float[] acc = new float[lanes];
+        for (int i = 0; i < body; i += lanes) {
+            for (int l = 0; l < lanes; l++) {
+                acc[l] = Math.fma(a[aOffset + i + l], b[bOffset + i + l], acc[l]);
+            }
+        }
+        return laneTreeSum(acc, 0, lanes) + scalarDot(a, aOffset + body, b, bOffset + body, length - body);
     }
 
-    /** Floats of scratch {@link #dot4} needs: the four tokens' vector sums, spilled for the lane sums. */
+    /**
+     * The sum of {@code width} (8 or 16) lanes stored at {@code lanes[offset ...]} in the vector
+     * kernels' fixed tree: the upper half added lane-wise onto the lower half until one lane remains
+     * ({@link VectorShapes#sum}). Plain Java, so the scalar references use it without the vector module.
+     */
+    static float laneTreeSum(float[] lanes, int offset, int width) {
+        float s0 = lanes[offset];
+        float s1 = lanes[offset + 1];
+        float s2 = lanes[offset + 2];
+        float s3 = lanes[offset + 3];
+        float s4 = lanes[offset + 4];
+        float s5 = lanes[offset + 5];
+        float s6 = lanes[offset + 6];
+        float s7 = lanes[offset + 7];
+        if (width == 16) {
+            s0 += lanes[offset + 8];
+            s1 += lanes[offset + 9];
+            s2 += lanes[offset + 10];
+            s3 += lanes[offset + 11];
+            s4 += lanes[offset + 12];
+            s5 += lanes[offset + 13];
+            s6 += lanes[offset + 14];
+            s7 += lanes[offset + 15];
+        }
+        float t0 = s0 + s4;
+        float t1 = s1 + s5;
+        float t2 = s2 + s6;
+        float t3 = s3 + s7;
+        return (t0 + t2) + (t1 + t3);
+    }
+
+    /** Floats of scratch {@link #dot4} needs: the four tokens' accumulators, spilled for the lane sums. */
     static final int DOT4_SCRATCH = 4 * 16;
 
     /**
-     * {@link #dot4} with the row at {@code row[rowOffset, rowOffset + length)} (a row of a tile) and
-     * caller-owned {@code scratch} of {@link #DOT4_SCRATCH} floats. The four accumulators are summed
-     * through the scratch array with {@link VectorShapes#sumLanes} rather than {@link VectorShapes#sum}:
-     * the kernel is big enough that C2 stops inlining at its end (NodeCountInliningCutoff), and a
-     * vector passed to a method that is not inlined is boxed, which allocated about 100 bytes per call.
+     * {@code out[outOffset + t * outStride] = tileDot(row, x[xOffset + t * length ...])} for
+     * {@code t < 4}: four tokens against one row (a row of a tile at {@code row[rowOffset ...]}),
+     * loading each row vector once; bit-identical to {@link #tileDot} per token. {@code scratch} holds
+     * {@link #DOT4_SCRATCH} floats: the accumulators are summed through it with
+     * {@link VectorShapes#sumLanes} because a vector passed to a method C2 does not inline is boxed.
      */
     static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
             int outStride, float[] scratch) {
@@ -79,22 +121,18 @@ final class F32Tensor extends FloatTensor {
         }
     }
 
-    /** Floats of scratch {@link #dot4x4} needs: four partial sums of sixteen outputs, 16 lanes at most. */
-    static final int DOT4X4_SCRATCH = 4 * 16 * 16;
+    /** Floats of scratch {@link #dot4x4} needs: sixteen accumulators of at most sixteen lanes. */
+    static final int DOT4X4_SCRATCH = 16 * 16;
 
     /**
      * A 4 x 4 block of a matrix product: rows {@code k < 4} at {@code tile[rowOffset + k * length ...]}
      * (consecutive rows of a tile) against tokens {@code t < 4} at {@code x[xOffset + t * length ...]},
-     * into {@code out[outOffset + t * outStride + k]}. Each step loads four row vectors and four token
-     * vectors for sixteen multiply-adds ({@link #dot4} loads twenty), which is what bounds a
-     * compute-bound prefill. Bit-identical to {@link #dot(float[], int, float[], int, int)} per output:
-     * {@code dot} keeps four accumulators (vectors {@code 0, 4, 8...}, {@code 1, 5, 9...}, ...), and
-     * sixty-four would not fit in registers, so the block makes four passes, one per accumulator, keeps
-     * the partial sums in {@code scratch} ({@link #DOT4X4_SCRATCH} floats) and adds them in {@code dot}'s
-     * order. Exactness matters beyond tidiness: activations are rounded to Q8/Q8_K levels before every
-     * product, a step function, so a last-bit difference can move one to the next level and logits by
-     * far more than the rounding itself; with exact sums a batched product gives the same bits as
-     * {@code dot}, whatever the batch.
+     * into {@code out[outOffset + t * outStride + k]}. One pass with sixteen accumulators: each step
+     * loads four row vectors and four token vectors for sixteen multiply-adds, which is what bounds a
+     * compute-bound prefill; the sixteen lane sums are then done together, a few vector adds and
+     * permutes ({@link VectorShapes#laneSums}) instead of sixteen scalar trees. Bit-identical to
+     * {@link #tileDot} per output, so every output depends only on its row and its token: a token's
+     * result is the same bits in whatever batch, at whatever position, it is computed.
      */
     static void dot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
             int outStride, float[] scratch) {
@@ -105,22 +143,22 @@ final class F32Tensor extends FloatTensor {
         }
     }
 
-    /** Reference for {@link #dot4x4}: sixteen scalar dots. */
+    /** Reference for {@link #dot4x4}: sixteen {@link #tileDot}s. */
     static void scalarDot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out,
             int outOffset, int outStride) {
         for (int t = 0; t < 4; t++) {
             for (int k = 0; k < 4; k++) {
-                out[outOffset + t * outStride + k] = scalarDot(tile, rowOffset + k * length, x, xOffset + t * length,
+                out[outOffset + t * outStride + k] = tileDot(tile, rowOffset + k * length, x, xOffset + t * length,
                         length);
             }
         }
     }
 
-    /** Reference for {@link #dot4}: four scalar dots. */
+    /** Reference for {@link #dot4}: four {@link #tileDot}s. */
     static void scalarDot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
             int outStride) {
         for (int t = 0; t < 4; t++) {
-            out[outOffset + t * outStride] = scalarDot(row, rowOffset, x, xOffset + t * length, length);
+            out[outOffset + t * outStride] = tileDot(row, rowOffset, x, xOffset + t * length, length);
         }
     }
 
@@ -185,46 +223,27 @@ final class F32Tensor extends FloatTensor {
         }
 
         static void dot4(float[] row, int rowOffset, float[] x, int xOffset, int length, float[] out, int outOffset,
-                         int outStride, float[] scratch) {
+                int outStride, float[] scratch) {
             final int lanes = VectorShapes.LANES;
-            final int step = 4 * lanes;
-            int body = length - length % step;
+            int body = length - length % lanes;
             final int x0 = xOffset;
             final int x1 = xOffset + length;
             final int x2 = xOffset + 2 * length;
             final int x3 = xOffset + 3 * length;
-            FloatVector a0 = FloatVector.zero(VectorShapes.F);
-            FloatVector a1 = a0, a2 = a0, a3 = a0;
-            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-            FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-            for (int i = 0; i < body; i += step) {
-                FloatVector r0 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i);
-                FloatVector r1 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + lanes);
-                FloatVector r2 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + 2 * lanes);
-                FloatVector r3 = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i + 3 * lanes);
-                a0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i), a0);
-                a1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + lanes), a1);
-                a2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + 2 * lanes), a2);
-                a3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i + 3 * lanes), a3);
-                b0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i), b0);
-                b1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + lanes), b1);
-                b2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + 2 * lanes), b2);
-                b3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i + 3 * lanes), b3);
-                c0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i), c0);
-                c1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + lanes), c1);
-                c2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + 2 * lanes), c2);
-                c3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i + 3 * lanes), c3);
-                d0 = r0.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i), d0);
-                d1 = r1.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + lanes), d1);
-                d2 = r2.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 2 * lanes), d2);
-                d3 = r3.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i + 3 * lanes), d3);
+            FloatVector a = FloatVector.zero(VectorShapes.F);
+            FloatVector b = a, c = a, d = a;
+            for (int i = 0; i < body; i += lanes) {
+                FloatVector r = FloatVector.fromArray(VectorShapes.F, row, rowOffset + i);
+                a = r.fma(FloatVector.fromArray(VectorShapes.F, x, x0 + i), a);
+                b = r.fma(FloatVector.fromArray(VectorShapes.F, x, x1 + i), b);
+                c = r.fma(FloatVector.fromArray(VectorShapes.F, x, x2 + i), c);
+                d = r.fma(FloatVector.fromArray(VectorShapes.F, x, x3 + i), d);
             }
             int tail = length - body;
-            a0.add(a1).add(a2.add(a3)).intoArray(scratch, 0);
-            b0.add(b1).add(b2.add(b3)).intoArray(scratch, lanes);
-            c0.add(c1).add(c2.add(c3)).intoArray(scratch, 2 * lanes);
-            d0.add(d1).add(d2.add(d3)).intoArray(scratch, 3 * lanes);
+            a.intoArray(scratch, 0);
+            b.intoArray(scratch, lanes);
+            c.intoArray(scratch, 2 * lanes);
+            d.intoArray(scratch, 3 * lanes);
             out[outOffset] = VectorShapes.sumLanes(scratch, 0) + scalarDot(row, rowOffset + body, x, x0 + body, tail);
             out[outOffset + outStride] = VectorShapes.sumLanes(scratch, lanes)
                     + scalarDot(row, rowOffset + body, x, x1 + body, tail);
@@ -237,30 +256,26 @@ final class F32Tensor extends FloatTensor {
         static void dot4x4(float[] tile, int rowOffset, float[] x, int xOffset, int length, float[] out,
                 int outOffset, int outStride, float[] scratch) {
             final int lanes = VectorShapes.LANES;
-            final int step = 4 * lanes;
-            int body = length - length % step;
-            for (int phase = 0; phase < 4; phase++) {
-                phase(tile, rowOffset, x, xOffset, length, body, phase, scratch);
-            }
-            combine(scratch);
+            int body = length - length % lanes;
+            accumulate(tile, rowOffset, x, xOffset, length, body, scratch);
+            VectorShapes.laneSums(scratch);
+            int tail = length - body;
             for (int t = 0; t < 4; t++) {
                 for (int k = 0; k < 4; k++) {
-                    float sum = VectorShapes.sumLanes(scratch, (4 * t + k) * lanes);
-                    out[outOffset + t * outStride + k] = sum + scalarDot(tile, rowOffset + k * length + body, x,
-                            xOffset + t * length + body, length - body);
+                    float sum = scratch[VectorShapes.laneSumSlot(4 * t + k)];
+                    out[outOffset + t * outStride + k] = tail == 0 ? sum
+                            : sum + scalarDot(tile, rowOffset + k * length + body, x, xOffset + t * length + body, tail);
                 }
             }
         }
 
         /**
-         * Accumulator {@code phase} of {@link #dot(float[], int, float[], int, int)} (vectors {@code phase},
-         * {@code phase + 4}, ... of the body) for the 16 (row, token) pairs, stored at
-         * {@code scratch[(16 * phase + 4 * t + k) * LANES]}.
+         * The sixteen accumulators of {@link #dot4x4}, one pass over the body, stored at
+         * {@code scratch[(4 * t + k) * LANES]} for token {@code t} and row {@code k}.
          */
-        private static void phase(float[] tile, int rowOffset, float[] x, int xOffset, int length, int body, int phase,
+        private static void accumulate(float[] tile, int rowOffset, float[] x, int xOffset, int length, int body,
                 float[] scratch) {
             final int lanes = VectorShapes.LANES;
-            final int step = 4 * lanes;
             final int w0 = rowOffset;
             final int w1 = rowOffset + length;
             final int w2 = rowOffset + 2 * length;
@@ -274,63 +289,48 @@ final class F32Tensor extends FloatTensor {
             FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
             FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-            for (int i = phase * lanes; i < body; i += step) {
+            for (int i = 0; i < body; i += lanes) {
                 FloatVector r0 = FloatVector.fromArray(VectorShapes.F, tile, w0 + i);
                 FloatVector r1 = FloatVector.fromArray(VectorShapes.F, tile, w1 + i);
                 FloatVector r2 = FloatVector.fromArray(VectorShapes.F, tile, w2 + i);
                 FloatVector r3 = FloatVector.fromArray(VectorShapes.F, tile, w3 + i);
-                FloatVector t0 = FloatVector.fromArray(VectorShapes.F, x, x0 + i);
-                FloatVector t1 = FloatVector.fromArray(VectorShapes.F, x, x1 + i);
-                FloatVector t2 = FloatVector.fromArray(VectorShapes.F, x, x2 + i);
-                FloatVector t3 = FloatVector.fromArray(VectorShapes.F, x, x3 + i);
-                a0 = r0.fma(t0, a0);
-                a1 = r1.fma(t0, a1);
-                a2 = r2.fma(t0, a2);
-                a3 = r3.fma(t0, a3);
-                b0 = r0.fma(t1, b0);
-                b1 = r1.fma(t1, b1);
-                b2 = r2.fma(t1, b2);
-                b3 = r3.fma(t1, b3);
-                c0 = r0.fma(t2, c0);
-                c1 = r1.fma(t2, c1);
-                c2 = r2.fma(t2, c2);
-                c3 = r3.fma(t2, c3);
-                d0 = r0.fma(t3, d0);
-                d1 = r1.fma(t3, d1);
-                d2 = r2.fma(t3, d2);
-                d3 = r3.fma(t3, d3);
+                FloatVector t = FloatVector.fromArray(VectorShapes.F, x, x0 + i);
+                a0 = r0.fma(t, a0);
+                a1 = r1.fma(t, a1);
+                a2 = r2.fma(t, a2);
+                a3 = r3.fma(t, a3);
+                t = FloatVector.fromArray(VectorShapes.F, x, x1 + i);
+                b0 = r0.fma(t, b0);
+                b1 = r1.fma(t, b1);
+                b2 = r2.fma(t, b2);
+                b3 = r3.fma(t, b3);
+                t = FloatVector.fromArray(VectorShapes.F, x, x2 + i);
+                c0 = r0.fma(t, c0);
+                c1 = r1.fma(t, c1);
+                c2 = r2.fma(t, c2);
+                c3 = r3.fma(t, c3);
+                t = FloatVector.fromArray(VectorShapes.F, x, x3 + i);
+                d0 = r0.fma(t, d0);
+                d1 = r1.fma(t, d1);
+                d2 = r2.fma(t, d2);
+                d3 = r3.fma(t, d3);
             }
-            int base = 16 * phase * lanes;
-            a0.intoArray(scratch, base);
-            a1.intoArray(scratch, base + lanes);
-            a2.intoArray(scratch, base + 2 * lanes);
-            a3.intoArray(scratch, base + 3 * lanes);
-            b0.intoArray(scratch, base + 4 * lanes);
-            b1.intoArray(scratch, base + 5 * lanes);
-            b2.intoArray(scratch, base + 6 * lanes);
-            b3.intoArray(scratch, base + 7 * lanes);
-            c0.intoArray(scratch, base + 8 * lanes);
-            c1.intoArray(scratch, base + 9 * lanes);
-            c2.intoArray(scratch, base + 10 * lanes);
-            c3.intoArray(scratch, base + 11 * lanes);
-            d0.intoArray(scratch, base + 12 * lanes);
-            d1.intoArray(scratch, base + 13 * lanes);
-            d2.intoArray(scratch, base + 14 * lanes);
-            d3.intoArray(scratch, base + 15 * lanes);
-        }
-
-        /** Per pair, {@code (acc0 + acc1) + (acc2 + acc3)} as {@link #dot} adds them, into phase 0's slots. */
-        private static void combine(float[] scratch) {
-            final int lanes = VectorShapes.LANES;
-            final int phaseStride = 16 * lanes;
-            for (int pair = 0; pair < 16; pair++) {
-                int o = pair * lanes;
-                FloatVector p0 = FloatVector.fromArray(VectorShapes.F, scratch, o);
-                FloatVector p1 = FloatVector.fromArray(VectorShapes.F, scratch, o + phaseStride);
-                FloatVector p2 = FloatVector.fromArray(VectorShapes.F, scratch, o + 2 * phaseStride);
-                FloatVector p3 = FloatVector.fromArray(VectorShapes.F, scratch, o + 3 * phaseStride);
-                p0.add(p1).add(p2.add(p3)).intoArray(scratch, o);
-            }
+            a0.intoArray(scratch, 0);
+            a1.intoArray(scratch, lanes);
+            a2.intoArray(scratch, 2 * lanes);
+            a3.intoArray(scratch, 3 * lanes);
+            b0.intoArray(scratch, 4 * lanes);
+            b1.intoArray(scratch, 5 * lanes);
+            b2.intoArray(scratch, 6 * lanes);
+            b3.intoArray(scratch, 7 * lanes);
+            c0.intoArray(scratch, 8 * lanes);
+            c1.intoArray(scratch, 9 * lanes);
+            c2.intoArray(scratch, 10 * lanes);
+            c3.intoArray(scratch, 11 * lanes);
+            d0.intoArray(scratch, 12 * lanes);
+            d1.intoArray(scratch, 13 * lanes);
+            d2.intoArray(scratch, 14 * lanes);
+            d3.intoArray(scratch, 15 * lanes);
         }
 
         private static FloatVector load(MemorySegment data, long byteOffset) {

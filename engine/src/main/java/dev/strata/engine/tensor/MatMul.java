@@ -13,7 +13,8 @@ import dev.strata.engine.gguf.GgmlType;
  * rows (at most {@link #TILE_FLOATS} floats, so the tile stays in its L2 cache) with the type's
  * vector kernel, then for every group of four tokens dots each group of four rows of the tile with
  * them ({@link F32Tensor#dot4x4}: four row and four token vectors loaded per sixteen multiply-adds,
- * bit-identical to {@link F32Tensor#dot} per output). Decoding a row is
+ * one pass, each output bit-identical to {@link F32Tensor#tileDot} of its row and token, so a
+ * token's result does not depend on its batch). Decoding a row is
  * paid once per call instead of once per token, and the activations are read from memory once per
  * tile instead of once per row: without tiles a 256-token pass over a 4864-wide matrix streamed
  * 5 MB of activations per weight row and ran at a third of the speed per token of a 64-token pass.

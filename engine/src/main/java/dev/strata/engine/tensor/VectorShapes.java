@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,6 +30,16 @@ final class VectorShapes {
     private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
     private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
     private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
+    /** Lane {@code l} takes lane {@code l ^ width}, for widths 8, 4, 2, 1 ({@link #laneSums}). */
+    private static final VectorShuffle<Float> SWAP_8 = swap(LANES == 16 ? 8 : 0);
+    private static final VectorShuffle<Float> SWAP_4 = swap(4);
+    private static final VectorShuffle<Float> SWAP_2 = swap(2);
+    private static final VectorShuffle<Float> SWAP_1 = swap(1);
+    /** Lanes whose index has bit {@code width} set, for widths 8, 4, 2, 1. */
+    private static final VectorMask<Float> BIT_8 = bit(LANES == 16 ? 8 : 0);
+    private static final VectorMask<Float> BIT_4 = bit(4);
+    private static final VectorMask<Float> BIT_2 = bit(2);
+    private static final VectorMask<Float> BIT_1 = bit(1);
 
     /**
      * Sum of the lanes in a fixed order: the upper half is added lane-wise onto the lower half until
@@ -53,29 +64,90 @@ final class VectorShapes {
      * {@link #sum} into.
      */
     static float sumLanes(float[] lanes, int offset) {
-        float s0 = lanes[offset];
-        float s1 = lanes[offset + 1];
-        float s2 = lanes[offset + 2];
-        float s3 = lanes[offset + 3];
-        float s4 = lanes[offset + 4];
-        float s5 = lanes[offset + 5];
-        float s6 = lanes[offset + 6];
-        float s7 = lanes[offset + 7];
+        return F32Tensor.laneTreeSum(lanes, offset, LANES);
+    }
+
+    /**
+     * The lane sums of sixteen vectors stored at {@code scratch[j * LANES]} ({@code j < 16}), each
+     * bit-identical to {@link #sumLanes} of its vector, computed together: a butterfly of lane-wise
+     * adds, where each level merges two vectors into one holding half of each one's partial sums
+     * ({@code a[l] + a[l ^ w]} in the lanes with bit {@code w} clear, {@code b[l] + b[l ^ w]} in the
+     * others), for {@code w = 8, 4, 2, 1}: the same pairs, in the same order, as {@link #sumLanes}.
+     * Fifteen merges of four vector operations instead of sixteen trees of fifteen scalar adds. The
+     * sums are left in {@code scratch[0, 16)}; vector {@code j}'s is at {@link #laneSumSlot}{@code (j)}.
+     */
+    static void laneSums(float[] scratch) {
         if (LANES == 16) {
-            s0 += lanes[offset + 8];
-            s1 += lanes[offset + 9];
-            s2 += lanes[offset + 10];
-            s3 += lanes[offset + 11];
-            s4 += lanes[offset + 12];
-            s5 += lanes[offset + 13];
-            s6 += lanes[offset + 14];
-            s7 += lanes[offset + 15];
+            FloatVector w0 = merge(load(scratch, 0), load(scratch, 1), BIT_8, SWAP_8);
+            FloatVector w1 = merge(load(scratch, 2), load(scratch, 3), BIT_8, SWAP_8);
+            FloatVector w2 = merge(load(scratch, 4), load(scratch, 5), BIT_8, SWAP_8);
+            FloatVector w3 = merge(load(scratch, 6), load(scratch, 7), BIT_8, SWAP_8);
+            FloatVector w4 = merge(load(scratch, 8), load(scratch, 9), BIT_8, SWAP_8);
+            FloatVector w5 = merge(load(scratch, 10), load(scratch, 11), BIT_8, SWAP_8);
+            FloatVector w6 = merge(load(scratch, 12), load(scratch, 13), BIT_8, SWAP_8);
+            FloatVector w7 = merge(load(scratch, 14), load(scratch, 15), BIT_8, SWAP_8);
+            FloatVector x0 = merge(w0, w1, BIT_4, SWAP_4);
+            FloatVector x1 = merge(w2, w3, BIT_4, SWAP_4);
+            FloatVector x2 = merge(w4, w5, BIT_4, SWAP_4);
+            FloatVector x3 = merge(w6, w7, BIT_4, SWAP_4);
+            FloatVector y0 = merge(x0, x1, BIT_2, SWAP_2);
+            FloatVector y1 = merge(x2, x3, BIT_2, SWAP_2);
+            merge(y0, y1, BIT_1, SWAP_1).intoArray(scratch, 0);
+        } else {
+            laneSumsOfEight(scratch, 0, 0);
+            laneSumsOfEight(scratch, 8, 8);
         }
-        float t0 = s0 + s4;
-        float t1 = s1 + s5;
-        float t2 = s2 + s6;
-        float t3 = s3 + s7;
-        return (t0 + t2) + (t1 + t3);
+    }
+
+    /**
+     * With eight lanes: the merges (widths 4, 2, 1) of the eight vectors from {@code scratch[first * 8]}
+     * into one vector at {@code scratch[to]}. Vectors stay inside the method (one that is passed to a
+     * method C2 does not inline is boxed).
+     */
+    private static void laneSumsOfEight(float[] scratch, int first, int to) {
+        FloatVector x0 = merge(load(scratch, first), load(scratch, first + 1), BIT_4, SWAP_4);
+        FloatVector x1 = merge(load(scratch, first + 2), load(scratch, first + 3), BIT_4, SWAP_4);
+        FloatVector x2 = merge(load(scratch, first + 4), load(scratch, first + 5), BIT_4, SWAP_4);
+        FloatVector x3 = merge(load(scratch, first + 6), load(scratch, first + 7), BIT_4, SWAP_4);
+        FloatVector y0 = merge(x0, x1, BIT_2, SWAP_2);
+        FloatVector y1 = merge(x2, x3, BIT_2, SWAP_2);
+        merge(y0, y1, BIT_1, SWAP_1).intoArray(scratch, to);
+    }
+
+    /**
+     * Where {@link #laneSums} leaves vector {@code j}'s sum: each merge level files the vectors by one
+     * bit of their index into one bit of the lane, in reverse order (with 8 lanes, two groups of 8).
+     */
+    static int laneSumSlot(int j) {
+        if (LANES == 16) {
+            return Integer.reverse(j) >>> 28;
+        }
+        return (j & 8) | (Integer.reverse(j & 7) >>> 29);
+    }
+
+    /** Small enough (20 bytes) that C2 always inlines it, so its vectors are never boxed. */
+    private static FloatVector merge(FloatVector a, FloatVector b, VectorMask<Float> bit, VectorShuffle<Float> swap) {
+        return a.blend(b, bit).add(b.blend(a, bit).rearrange(swap));
+    }
+
+    private static FloatVector load(float[] scratch, int vector) {
+        return FloatVector.fromArray(F, scratch, vector * LANES);
+    }
+
+    private static VectorShuffle<Float> swap(int width) {
+        int[] source = new int[LANES];
+        for (int lane = 0; lane < LANES; lane++) {
+            source[lane] = lane ^ width;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
+    }
+
+    private static VectorMask<Float> bit(int width) {
+        boolean[] set = new boolean[LANES];
+        for (int lane = 0; lane < LANES; lane++) {
+            set[lane] = (lane & width) != 0;
+        }
+        return VectorMask.fromArray(F, set, 0);
     }
 
     private static VectorShuffle<Float> rotation(int width) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class F32TensorTest {
-    /** dot4 equals four dot calls bit for bit (grouping-invariant), and its scalar reference within 1e-5 relative. */
+    /** dot4 equals four tileDot calls bit for bit (grouping-invariant), and the plain dot within 1e-5 relative. */
     @ParameterizedTest
     @ValueSource(ints = {1, 31, 64, 100, 256, 333})
     void dot4IsFourDotsExactlyAndMatchesScalarReference(int length) {
@@ -18,21 +18,20 @@ class F32TensorTest {
         float[] x = KernelTestSupport.gaussian(random, xOffset + 4 * length, 1f);
         int stride = 5;
         float[] out = new float[1 + 4 * stride];
-        F32Tensor.dot4(row, x, xOffset, length, out, 1, stride);
-        float[] reference = new float[out.length];
-        F32Tensor.scalarDot4(row, 0, x, xOffset, length, reference, 1, stride);
+        F32Tensor.dot4(row, 0, x, xOffset, length, out, 1, stride, new float[F32Tensor.DOT4_SCRATCH]);
         for (int t = 0; t < 4; t++) {
-            float single = F32Tensor.dot(row, 0, x, xOffset + t * length, length);
-            assertThat(out[1 + t * stride]).as("token " + t).isEqualTo(single);
-            assertThat(out[1 + t * stride]).isCloseTo(reference[1 + t * stride],
-                    within(1e-5f * (1 + Math.abs(reference[1 + t * stride])) * (float) Math.sqrt(length)));
+            float exact = F32Tensor.tileDot(row, 0, x, xOffset + t * length, length);
+            assertThat(out[1 + t * stride]).as("token " + t).isEqualTo(exact);
+            float plain = F32Tensor.scalarDot(row, 0, x, xOffset + t * length, length);
+            assertThat(out[1 + t * stride]).isCloseTo(plain,
+                    within(1e-5f * (1 + Math.abs(plain)) * (float) Math.sqrt(length)));
         }
     }
 
     /**
      * dot4x4 (4 rows of a tile x 4 tokens) on unaligned offsets and lengths with and without a tail:
-     * bit-identical to F32Tensor.dot per output, and within 1e-5 of the sum of |products| of the scalar
-     * reference.
+     * bit-identical to F32Tensor.tileDot per output (its exact reference, the vector lanes' order in
+     * plain Java), and within 1e-5 of the sum of |products| of a plain one-accumulator dot.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 15, 16, 64, 100, 256, 333, 896})
@@ -45,8 +44,6 @@ class F32TensorTest {
         int stride = 9;
         float[] out = new float[2 + 4 * stride];
         F32Tensor.dot4x4(tile, rowOffset, x, xOffset, length, out, 2, stride, new float[F32Tensor.DOT4X4_SCRATCH]);
-        float[] reference = new float[out.length];
-        F32Tensor.scalarDot4x4(tile, rowOffset, x, xOffset, length, reference, 2, stride);
         for (int t = 0; t < 4; t++) {
             for (int k = 0; k < 4; k++) {
                 double magnitude = 0;
@@ -54,9 +51,10 @@ class F32TensorTest {
                     magnitude += Math.abs((double) tile[rowOffset + k * length + i] * x[xOffset + t * length + i]);
                 }
                 int o = 2 + t * stride + k;
-                assertThat(out[o]).as("token " + t + " row " + k).isCloseTo(reference[o], within((float) (1e-5 * magnitude)));
-                assertThat(out[o]).as("token " + t + " row " + k + " vs dot").isEqualTo(
-                        F32Tensor.dot(tile, rowOffset + k * length, x, xOffset + t * length, length));
+                float plain = F32Tensor.scalarDot(tile, rowOffset + k * length, x, xOffset + t * length, length);
+                assertThat(out[o]).as("token " + t + " row " + k).isCloseTo(plain, within((float) (1e-5 * magnitude)));
+                assertThat(out[o]).as("token " + t + " row " + k + " vs tileDot").isEqualTo(
+                        F32Tensor.tileDot(tile, rowOffset + k * length, x, xOffset + t * length, length));
             }
         }
     }

@@ -62,8 +62,8 @@ class MatMulTest {
 
     /**
      * Several tiles per thread, a tile row count that is not a multiple of four and a token count that
-     * is not either: every output equals, bit for bit, the float dot of the dequantized row with the
-     * rounded activations (the tile path changes where rows are kept, not the arithmetic).
+     * is not either: every output equals, bit for bit, the tile-order dot ({@code F32Tensor.tileDot})
+     * of the dequantized row with the rounded activations, wherever the row and token sit in tiles.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
@@ -84,7 +84,7 @@ class MatMulTest {
         for (int r = 0; r < rows; r++) {
             w.dequantize((long) r * cols, row, 0, cols);
             for (int t = 0; t < tokens; t++) {
-                float expected = F32Tensor.dot(row, 0, rounded, t * cols, cols);
+                float expected = F32Tensor.tileDot(row, 0, rounded, t * cols, cols);
                 assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r)
                         .isEqualTo(expected);
             }
