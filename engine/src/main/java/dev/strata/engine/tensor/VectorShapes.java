@@ -94,24 +94,25 @@ final class VectorShapes {
             FloatVector y1 = merge(x2, x3, BIT_2, SWAP_2);
             merge(y0, y1, BIT_1, SWAP_1).intoArray(scratch, 0);
         } else {
-            laneSumsOfEight(scratch, 0, 0);
-            laneSumsOfEight(scratch, 8, 8);
+            // Eight lanes: two groups of eight vectors, merged at widths 4, 2, 1. Written out rather than
+            // in a helper: this method must stay larger than C2's hot inlining limit (FreqInlineSize,
+            // 325 bytes of bytecode), so that it is compiled on its own. Inlined into a kernel's
+            // compilation, its fifteen merges hit the node budget (NodeCountInliningCutoff), a merge
+            // is left as a call, and its vectors are boxed: about 1 MB allocated per forward pass
+            // (ModelTest.aWarmForwardPassDoesNotAllocate).
+            FloatVector a0 = merge(load(scratch, 0), load(scratch, 1), BIT_4, SWAP_4);
+            FloatVector a1 = merge(load(scratch, 2), load(scratch, 3), BIT_4, SWAP_4);
+            FloatVector a2 = merge(load(scratch, 4), load(scratch, 5), BIT_4, SWAP_4);
+            FloatVector a3 = merge(load(scratch, 6), load(scratch, 7), BIT_4, SWAP_4);
+            FloatVector b0 = merge(load(scratch, 8), load(scratch, 9), BIT_4, SWAP_4);
+            FloatVector b1 = merge(load(scratch, 10), load(scratch, 11), BIT_4, SWAP_4);
+            FloatVector b2 = merge(load(scratch, 12), load(scratch, 13), BIT_4, SWAP_4);
+            FloatVector b3 = merge(load(scratch, 14), load(scratch, 15), BIT_4, SWAP_4);
+            FloatVector low = merge(merge(a0, a1, BIT_2, SWAP_2), merge(a2, a3, BIT_2, SWAP_2), BIT_1, SWAP_1);
+            FloatVector high = merge(merge(b0, b1, BIT_2, SWAP_2), merge(b2, b3, BIT_2, SWAP_2), BIT_1, SWAP_1);
+            low.intoArray(scratch, 0);
+            high.intoArray(scratch, 8);
         }
-    }
-
-    /**
-     * With eight lanes: the merges (widths 4, 2, 1) of the eight vectors from {@code scratch[first * 8]}
-     * into one vector at {@code scratch[to]}. Vectors stay inside the method (one that is passed to a
-     * method C2 does not inline is boxed).
-     */
-    private static void laneSumsOfEight(float[] scratch, int first, int to) {
-        FloatVector x0 = merge(load(scratch, first), load(scratch, first + 1), BIT_4, SWAP_4);
-        FloatVector x1 = merge(load(scratch, first + 2), load(scratch, first + 3), BIT_4, SWAP_4);
-        FloatVector x2 = merge(load(scratch, first + 4), load(scratch, first + 5), BIT_4, SWAP_4);
-        FloatVector x3 = merge(load(scratch, first + 6), load(scratch, first + 7), BIT_4, SWAP_4);
-        FloatVector y0 = merge(x0, x1, BIT_2, SWAP_2);
-        FloatVector y1 = merge(x2, x3, BIT_2, SWAP_2);
-        merge(y0, y1, BIT_1, SWAP_1).intoArray(scratch, to);
     }
 
     /**
