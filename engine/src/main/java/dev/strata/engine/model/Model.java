@@ -209,13 +209,18 @@ public final class Model {
         float scale = config.attentionScale();
         float softcap = config.attnLogitSoftcap();
         float max = Float.NEGATIVE_INFINITY;
-        for (int t = start; t <= position; t++) {
-            float score = keys.dot(cache.slot(t), kvHead * hd, s.q, qOffset, hd) * scale;
-            if (softcap > 0f) {
-                score = softcap * (float) Math.tanh(score / softcap);
+        int blockSize = cache.blockSize();
+        // Slots are consecutive within a block: look the block table up once per block, not per position.
+        for (int t = start; t <= position; ) {
+            int slot = cache.slot(t);
+            for (int blockEnd = Math.min(position, t - t % blockSize + blockSize - 1); t <= blockEnd; t++, slot++) {
+                float score = keys.dot(slot, kvHead * hd, s.q, qOffset, hd) * scale;
+                if (softcap > 0f) {
+                    score = softcap * (float) Math.tanh(score / softcap);
+                }
+                scores[t - start] = score;
+                max = Math.max(max, score);
             }
-            scores[t - start] = score;
-            max = Math.max(max, score);
         }
         float sum = 0f;
         for (int t = 0; t <= position - start; t++) {
@@ -226,9 +231,11 @@ public final class Model {
         int outOffset = i * config.numHeads() * hv + h * hv;
         java.util.Arrays.fill(s.att, outOffset, outOffset + hv, 0f);
         float inverseSum = 1f / sum;
-        for (int t = start; t <= position; t++) {
-            float p = scores[t - start] * inverseSum;
-            values.addScaled(cache.slot(t), kvHead * hv, p, s.att, outOffset, hv);
+        for (int t = start; t <= position; ) {
+            int slot = cache.slot(t);
+            for (int blockEnd = Math.min(position, t - t % blockSize + blockSize - 1); t <= blockEnd; t++, slot++) {
+                values.addScaled(slot, kvHead * hv, scores[t - start] * inverseSum, s.att, outOffset, hv);
+            }
         }
     }
 

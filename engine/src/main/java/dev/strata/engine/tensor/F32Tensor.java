@@ -262,7 +262,7 @@ final class F32Tensor extends FloatTensor {
             int tail = length - body;
             for (int t = 0; t < 4; t++) {
                 for (int k = 0; k < 4; k++) {
-                    float sum = scratch[VectorShapes.laneSumSlot(4 * t + k)];
+                    float sum = scratch[VectorShapes.LANE_SUMS + 4 * t + k];
                     out[outOffset + t * outStride + k] = tail == 0 ? sum
                             : sum + scalarDot(tile, rowOffset + k * length + body, x, xOffset + t * length + body, tail);
                 }

@@ -67,14 +67,24 @@ final class VectorShapes {
         return F32Tensor.laneTreeSum(lanes, offset, LANES);
     }
 
+    /** Where {@link #laneSums} leaves its sixteen sums: {@code scratch[LANE_SUMS + j]} for vector {@code j}. */
+    static final int LANE_SUMS = 64;
+
     /**
      * The lane sums of sixteen vectors stored at {@code scratch[j * LANES]} ({@code j < 16}), each
-     * bit-identical to {@link #sumLanes} of its vector, computed together: a butterfly of lane-wise
-     * adds, where each level merges two vectors into one holding half of each one's partial sums
-     * ({@code a[l] + a[l ^ w]} in the lanes with bit {@code w} clear, {@code b[l] + b[l ^ w]} in the
-     * others), for {@code w = 8, 4, 2, 1}: the same pairs, in the same order, as {@link #sumLanes}.
-     * Fifteen merges of four vector operations instead of sixteen trees of fifteen scalar adds. The
-     * sums are left in {@code scratch[0, 16)}; vector {@code j}'s is at {@link #laneSumSlot}{@code (j)}.
+     * bit-identical to {@link #sumLanes} of its vector, computed together and left at
+     * {@code scratch[LANE_SUMS + j]}. The first levels of {@link #sumLanes}'s tree run as a butterfly
+     * of lane-wise adds: a merge of two vectors keeps {@code a[l] + a[l ^ w]} in the lanes with bit
+     * {@code w} clear and {@code b[l] + b[l ^ w]} in the others, so after the widths 8 (with sixteen
+     * lanes) and 4 every run of four lanes holds {@code t0..t3} of one vector; the last two levels,
+     * {@code (t0 + t2) + (t1 + t3)}, are scalar adds. Twelve merges of four vector operations and 48
+     * scalar adds instead of 240.
+     *
+     * <p>Two limits of C2 shape this method. Its fifteen-merge form (all levels in vectors) hit the
+     * node budget of one compilation (NodeCountInliningCutoff) at the last merge, which then stayed a
+     * call and boxed its vectors (about 1 MB allocated per forward pass); twelve fit. And it must stay
+     * larger than the hot inlining limit (FreqInlineSize, 325 bytes of bytecode) so that it is compiled
+     * on its own instead of inside a kernel whose node budget it would exhaust the same way.
      */
     static void laneSums(float[] scratch) {
         if (LANES == 16) {
@@ -86,44 +96,45 @@ final class VectorShapes {
             FloatVector w5 = merge(load(scratch, 10), load(scratch, 11), BIT_8, SWAP_8);
             FloatVector w6 = merge(load(scratch, 12), load(scratch, 13), BIT_8, SWAP_8);
             FloatVector w7 = merge(load(scratch, 14), load(scratch, 15), BIT_8, SWAP_8);
-            FloatVector x0 = merge(w0, w1, BIT_4, SWAP_4);
-            FloatVector x1 = merge(w2, w3, BIT_4, SWAP_4);
-            FloatVector x2 = merge(w4, w5, BIT_4, SWAP_4);
-            FloatVector x3 = merge(w6, w7, BIT_4, SWAP_4);
-            FloatVector y0 = merge(x0, x1, BIT_2, SWAP_2);
-            FloatVector y1 = merge(x2, x3, BIT_2, SWAP_2);
-            merge(y0, y1, BIT_1, SWAP_1).intoArray(scratch, 0);
+            // Lanes 0-3 of x_k hold vector 4k, lanes 4-7 vector 4k + 2, 8-11 vector 4k + 1, 12-15 4k + 3.
+            merge(w0, w1, BIT_4, SWAP_4).intoArray(scratch, 0);
+            merge(w2, w3, BIT_4, SWAP_4).intoArray(scratch, 16);
+            merge(w4, w5, BIT_4, SWAP_4).intoArray(scratch, 32);
+            merge(w6, w7, BIT_4, SWAP_4).intoArray(scratch, 48);
+            for (int k = 0; k < 4; k++) {
+                int x = 16 * k;
+                scratch[LANE_SUMS + 4 * k] = quadSum(scratch, x);
+                scratch[LANE_SUMS + 4 * k + 2] = quadSum(scratch, x + 4);
+                scratch[LANE_SUMS + 4 * k + 1] = quadSum(scratch, x + 8);
+                scratch[LANE_SUMS + 4 * k + 3] = quadSum(scratch, x + 12);
+            }
         } else {
-            // Eight lanes: two groups of eight vectors, merged at widths 4, 2, 1. Written out rather than
-            // in a helper: this method must stay larger than C2's hot inlining limit (FreqInlineSize,
-            // 325 bytes of bytecode), so that it is compiled on its own. Inlined into a kernel's
-            // compilation, its fifteen merges hit the node budget (NodeCountInliningCutoff), a merge
-            // is left as a call, and its vectors are boxed: about 1 MB allocated per forward pass
-            // (ModelTest.aWarmForwardPassDoesNotAllocate).
-            FloatVector a0 = merge(load(scratch, 0), load(scratch, 1), BIT_4, SWAP_4);
-            FloatVector a1 = merge(load(scratch, 2), load(scratch, 3), BIT_4, SWAP_4);
-            FloatVector a2 = merge(load(scratch, 4), load(scratch, 5), BIT_4, SWAP_4);
-            FloatVector a3 = merge(load(scratch, 6), load(scratch, 7), BIT_4, SWAP_4);
-            FloatVector b0 = merge(load(scratch, 8), load(scratch, 9), BIT_4, SWAP_4);
-            FloatVector b1 = merge(load(scratch, 10), load(scratch, 11), BIT_4, SWAP_4);
-            FloatVector b2 = merge(load(scratch, 12), load(scratch, 13), BIT_4, SWAP_4);
-            FloatVector b3 = merge(load(scratch, 14), load(scratch, 15), BIT_4, SWAP_4);
-            FloatVector low = merge(merge(a0, a1, BIT_2, SWAP_2), merge(a2, a3, BIT_2, SWAP_2), BIT_1, SWAP_1);
-            FloatVector high = merge(merge(b0, b1, BIT_2, SWAP_2), merge(b2, b3, BIT_2, SWAP_2), BIT_1, SWAP_1);
-            low.intoArray(scratch, 0);
-            high.intoArray(scratch, 8);
+            // Eight lanes: lanes 0-3 of x_k hold vector 2k, lanes 4-7 vector 2k + 1, in order.
+            FloatVector x0 = merge(load(scratch, 0), load(scratch, 1), BIT_4, SWAP_4);
+            FloatVector x1 = merge(load(scratch, 2), load(scratch, 3), BIT_4, SWAP_4);
+            FloatVector x2 = merge(load(scratch, 4), load(scratch, 5), BIT_4, SWAP_4);
+            FloatVector x3 = merge(load(scratch, 6), load(scratch, 7), BIT_4, SWAP_4);
+            FloatVector x4 = merge(load(scratch, 8), load(scratch, 9), BIT_4, SWAP_4);
+            FloatVector x5 = merge(load(scratch, 10), load(scratch, 11), BIT_4, SWAP_4);
+            FloatVector x6 = merge(load(scratch, 12), load(scratch, 13), BIT_4, SWAP_4);
+            FloatVector x7 = merge(load(scratch, 14), load(scratch, 15), BIT_4, SWAP_4);
+            x0.intoArray(scratch, 0);
+            x1.intoArray(scratch, 8);
+            x2.intoArray(scratch, 16);
+            x3.intoArray(scratch, 24);
+            x4.intoArray(scratch, 32);
+            x5.intoArray(scratch, 40);
+            x6.intoArray(scratch, 48);
+            x7.intoArray(scratch, 56);
+            for (int j = 0; j < 16; j++) {
+                scratch[LANE_SUMS + j] = quadSum(scratch, 4 * j);
+            }
         }
     }
 
-    /**
-     * Where {@link #laneSums} leaves vector {@code j}'s sum: each merge level files the vectors by one
-     * bit of their index into one bit of the lane, in reverse order (with 8 lanes, two groups of 8).
-     */
-    static int laneSumSlot(int j) {
-        if (LANES == 16) {
-            return Integer.reverse(j) >>> 28;
-        }
-        return (j & 8) | (Integer.reverse(j & 7) >>> 29);
+    /** {@code (t0 + t2) + (t1 + t3)} of the four floats at {@code scratch[at]}: the last levels of the tree. */
+    private static float quadSum(float[] scratch, int at) {
+        return (scratch[at] + scratch[at + 2]) + (scratch[at + 1] + scratch[at + 3]);
     }
 
     /** Small enough (20 bytes) that C2 always inlines it, so its vectors are never boxed. */
