@@ -7,6 +7,7 @@ import dev.strata.engine.kv.KvRows;
 import dev.strata.engine.tensor.ComputePool;
 import dev.strata.engine.tensor.FloatTensor;
 import dev.strata.engine.tensor.MatMul;
+import dev.strata.engine.tensor.Softmax;
 
 /**
  * A decoder-only transformer: immutable {@link ModelConfig}, read-only {@link ModelWeights} and the
@@ -222,12 +223,7 @@ public final class Model {
                 max = Math.max(max, score);
             }
         }
-        float sum = 0f;
-        for (int t = 0; t <= position - start; t++) {
-            float e = (float) Math.exp(scores[t] - max);
-            scores[t] = e;
-            sum += e;
-        }
+        float sum = Softmax.expShifted(scores, 0, position - start + 1, max);
         int outOffset = i * config.numHeads() * hv + h * hv;
         java.util.Arrays.fill(s.att, outOffset, outOffset + hv, 0f);
         float inverseSum = 1f / sum;
