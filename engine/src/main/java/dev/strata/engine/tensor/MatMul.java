@@ -117,18 +117,9 @@ public final class MatMul {
             return x;
         }
         int n = cols * tokens;
-        float[] rounded = activationBuffers.get();
-        if (rounded.length < n) {
-            rounded = new float[n];
-            activationBuffers.set(rounded);
-        }
+        float[] rounded = atLeast(activationBuffers, n);
         if (ActivationQuantizer.keepsBlockSums(weightType)) {
-            int blocks = n / ActivationQuantizer.Q8_0_BLOCK;
-            float[] corrections = correctionBuffers.get();
-            if (corrections.length < blocks) {
-                corrections = new float[blocks];
-                correctionBuffers.set(corrections);
-            }
+            float[] corrections = atLeast(correctionBuffers, n / ActivationQuantizer.Q8_0_BLOCK);
             ActivationQuantizer.roundQ8_1(x, 0, n, rounded, 0, corrections, 0);
         } else {
             ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
@@ -141,13 +132,14 @@ public final class MatMul {
         return ActivationQuantizer.keepsBlockSums(weightType) ? correctionBuffers.get() : null;
     }
 
-    private float[] tileBuffer(int floats) {
-        float[] tile = tileBuffers.get();
-        if (tile.length < floats) {
-            tile = new float[floats];
-            tileBuffers.set(tile);
+    /** This thread's buffer from {@code buffers}, replaced by a larger one when shorter than {@code floats}. */
+    private static float[] atLeast(ThreadLocal<float[]> buffers, int floats) {
+        float[] buffer = buffers.get();
+        if (buffer.length < floats) {
+            buffer = new float[floats];
+            buffers.set(buffer);
         }
-        return tile;
+        return buffer;
     }
 
     /** One product's operands; {@link #run} computes output rows {@code [from, to)} on one thread. */
@@ -197,7 +189,7 @@ public final class MatMul {
         /** Tiles of {@link #tileRows} rows, dequantized once, each dotted with all tokens four at a time. */
         private void tiledRows(int from, int to) {
             int tileRows = tileRows(cols);
-            float[] tile = tileBuffer(tileRows * cols);
+            float[] tile = atLeast(tileBuffers, tileRows * cols);
             float[] scratch = scratchBuffers.get();
             for (int first = from; first < to; first += tileRows) {
                 int last = Math.min(to, first + tileRows);
