@@ -5,35 +5,17 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /** Rows stored as IEEE 754 half-precision values (round to nearest even on write), two bytes each. */
-final class F16Rows implements KvRows {
-    private final int numSlots;
-    private final int width;
+final class F16Rows extends RowStore {
     private final short[] data;
 
     F16Rows(int numSlots, int width) {
-        this.numSlots = numSlots;
-        this.width = width;
+        super(KvCacheType.F16, numSlots, width);
         this.data = new short[Math.multiplyExact(numSlots, width)];
     }
 
     /** The backing array, for the kernel tests. */
     short[] data() {
         return data;
-    }
-
-    @Override
-    public KvCacheType type() {
-        return KvCacheType.F16;
-    }
-
-    @Override
-    public int numSlots() {
-        return numSlots;
-    }
-
-    @Override
-    public int width() {
-        return width;
     }
 
     @Override

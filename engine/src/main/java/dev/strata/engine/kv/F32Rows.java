@@ -4,30 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Rows stored as floats, exactly as attention computed them; read with the scalar loops. */
-final class F32Rows implements KvRows {
-    private final int numSlots;
-    private final int width;
+final class F32Rows extends RowStore {
     private final float[] data;
 
     F32Rows(int numSlots, int width) {
-        this.numSlots = numSlots;
-        this.width = width;
+        super(KvCacheType.F32, numSlots, width);
         this.data = new float[Math.multiplyExact(numSlots, width)];
-    }
-
-    @Override
-    public KvCacheType type() {
-        return KvCacheType.F32;
-    }
-
-    @Override
-    public int numSlots() {
-        return numSlots;
-    }
-
-    @Override
-    public int width() {
-        return width;
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * <p>Rows of different slots may be written and read by different threads at once; one slot is
  * never written while it is read (the engine's block table guarantees it).
  */
-public sealed interface KvRows permits F32Rows, F16Rows, Q8_0Rows {
+public sealed interface KvRows permits RowStore {
 
     KvCacheType type();
 

@@ -11,18 +11,15 @@ import jdk.incubator.vector.FloatVector;
  * ({@code quants[slot * width + j]}, {@code scales[slot * blocksPerRow + j / 32]}), 34 bytes per 32
  * values in all, as in ggml's {@code block_q8_0}.
  */
-final class Q8_0Rows implements KvRows {
+final class Q8_0Rows extends RowStore {
     private static final int BLOCK = KvCacheType.Q8_0_BLOCK;
 
-    private final int numSlots;
-    private final int width;
     private final int blocksPerRow;
     private final byte[] quants;
     private final short[] scales;
 
     Q8_0Rows(int numSlots, int width) {
-        this.numSlots = numSlots;
-        this.width = width;
+        super(KvCacheType.Q8_0, numSlots, width);
         this.blocksPerRow = KvCacheType.blocksPerRow(width);
         this.quants = new byte[Math.multiplyExact(numSlots, width)];
         this.scales = new short[Math.multiplyExact(numSlots, blocksPerRow)];
@@ -35,21 +32,6 @@ final class Q8_0Rows implements KvRows {
 
     short[] scales() {
         return scales;
-    }
-
-    @Override
-    public KvCacheType type() {
-        return KvCacheType.Q8_0;
-    }
-
-    @Override
-    public int numSlots() {
-        return numSlots;
-    }
-
-    @Override
-    public int width() {
-        return width;
     }
 
     @Override
