@@ -149,6 +149,15 @@ public abstract class FloatTensor {
         return 0f;
     }
 
+    /**
+     * True when a one-token product is faster as "dequantize the row into a float buffer, then a float
+     * dot" than through {@link #dot}: for F16, whose dequantization C2 vectorizes into one conversion
+     * instruction per sixteen halves, which the Vector API cannot express.
+     */
+    boolean decodesByDequantizing() {
+        return false;
+    }
+
     /** Dequantizes elements {@code [offset, offset + length)} into {@code out[outOffset ...]}. */
     public void dequantize(long offset, float[] out, int outOffset, int length) {
         for (int i = 0; i < length; i++) {

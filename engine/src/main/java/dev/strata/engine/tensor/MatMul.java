@@ -165,10 +165,26 @@ public final class MatMul {
 
         /** Each (row, token) with the type's fused dequantize-and-dot kernel; the row stays in L1. */
         private void fusedRows(int from, int to) {
+            if (w.decodesByDequantizing()) {
+                dequantizedRows(from, to);
+                return;
+            }
             for (int r = from; r < to; r++) {
                 long rowOffset = (long) r * cols;
                 for (int t = 0; t < tokens; t++) {
                     out[t * rows + r] = w.dot(rowOffset, x, t * cols, cols);
+                }
+                addCorrections(r);
+            }
+        }
+
+        /** Each row dequantized into this thread's buffer (it stays in L1), then float dots with every token. */
+        private void dequantizedRows(int from, int to) {
+            float[] row = atLeast(tileBuffers, cols);
+            for (int r = from; r < to; r++) {
+                w.dequantize((long) r * cols, row, 0, cols);
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = F32Tensor.dot(row, 0, x, t * cols, cols);
                 }
                 addCorrections(r);
             }
