@@ -74,7 +74,7 @@ final class ChatCommand implements Callable<Integer> {
         int numThreads = threads.numThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path path = model.path();
+        Path path = model.pathForLocalRun();
         ChatTemplate template = template(path, err);
         EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), path);
         try (LocalEngine engine = LocalEngine.open(path, options)) {

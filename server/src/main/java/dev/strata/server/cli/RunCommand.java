@@ -7,6 +7,7 @@ import dev.strata.engine.generate.LocalEngine;
 import dev.strata.engine.generate.TokenStream;
 import dev.strata.engine.sample.SamplingParams;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,8 +58,9 @@ final class RunCommand implements Callable<Integer> {
         int numThreads = threads.numThreads();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), model.path());
-        try (LocalEngine engine = LocalEngine.open(model.path(), options)) {
+        Path modelPath = model.pathForLocalRun();
+        EngineOptions options = kvCache.apply(new EngineOptions(numThreads, 1, 512, 0), modelPath);
+        try (LocalEngine engine = LocalEngine.open(modelPath, options)) {
             int[] promptTokens = engine.tokenizer().encode(prompt, true, false);
             if (promptTokens.length == 0) {
                 throw new CliException("the prompt encodes to no tokens and the model has no BOS token", ExitCodes.BAD_INPUT);
