@@ -172,4 +172,29 @@ class TenantRouteGuardTest {
             }
         }
     }
+
+    @Test
+    void everyRoutedRequestHasItsAuditRowOnceTheServerIsClosed() throws Exception {
+        int requests = 40;
+        try (FakeUpstream upstream = FakeUpstream.openAi(FakeUpstream.answer(ANSWER));
+                HttpClient http = HttpClient.newHttpClient()) {
+            Gateway g = start(upstream);
+            try {
+                String key = g.tenancy().keyAdmin().createKey("acme", Quota.NONE).text();
+                for (int i = 0; i < requests; i++) {
+                    assertThat(chat(http, g, key, hi("gpt-x")).statusCode()).isEqualTo(200);
+                }
+            } finally {
+                g.close(); // no flush, no query before: close alone must drain the writer's queue
+            }
+        }
+        try (dev.strata.server.store.Database db = dev.strata.server.store.Database.sqlite(dir)) {
+            List<AuditRecord> rows = new dev.strata.server.audit.JdbcAuditLog(db).query(AuditQuery.all(1000));
+            assertThat(rows).hasSize(requests).allSatisfy(a -> {
+                assertThat(a.status()).isEqualTo(200);
+                assertThat(a.promptSha256()).hasSize(64);
+                assertThat(a.outputSha256()).hasSize(64);
+            });
+        }
+    }
 }
