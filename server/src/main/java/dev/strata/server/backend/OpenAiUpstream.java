@@ -19,15 +19,22 @@ public final class OpenAiUpstream implements Backend {
 
     private final UpstreamConfig config;
     private final HttpUpstream http;
+    private final ClientBody clientBody;
 
     public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
-        this(config, client, json, new Hops());
+        this(config, client, json, new Hops(), new ClientBody());
     }
 
-    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
-    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
+    /**
+     * @param hops       the loop guard's count of the request being served, sent on as {@code x-strata-hops}
+     * @param clientBody the client's bytes of the request being served, sent as they are when the
+     *                   request goes upstream unchanged (no {@code model} override, no stream fields)
+     */
+    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops,
+            ClientBody clientBody) {
         this.config = config;
         this.http = new HttpUpstream(config, client, json, hops);
+        this.clientBody = clientBody;
     }
 
     @Override
@@ -37,17 +44,22 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public BackendResult complete(ObjectNode request) {
+        byte[] unchanged = config.model() == null && !request.has("stream") && !request.has("stream_options")
+                ? clientBody.bytesOf(request) : null;
+        if (unchanged != null) {
+            return call(null, unchanged, null);
+        }
         ObjectNode body = outgoing(request);
         body.remove("stream");
         body.remove("stream_options");
-        return call(body, null);
+        return call(body, null, null);
     }
 
     @Override
     public BackendResult stream(ObjectNode request, ChunkSink sink) {
         ObjectNode body = outgoing(request);
         body.put("stream", true);
-        return call(body, sink);
+        return call(body, null, sink);
     }
 
     @Override
@@ -81,7 +93,8 @@ public final class OpenAiUpstream implements Backend {
         return config.apiKey() == null ? request : request.with("authorization", "Bearer " + config.apiKey());
     }
 
-    private BackendResult call(ObjectNode body, ChunkSink sink) {
+    /** Posts {@code body}, or when it is null {@code unchanged}: the client's own bytes. */
+    private BackendResult call(ObjectNode body, byte[] unchanged, ChunkSink sink) {
         try {
             if (!http.acquire()) {
                 return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name() + " has all "
@@ -92,7 +105,8 @@ public final class OpenAiUpstream implements Backend {
             return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
         }
         try {
-            UpstreamRequest post = authorize(http.post("/chat/completions", body));
+            UpstreamRequest post = authorize(body == null ? http.post("/chat/completions", unchanged)
+                    : http.post("/chat/completions", body));
             if (sink != null) {
                 post = post.with("accept", "text/event-stream");
             }

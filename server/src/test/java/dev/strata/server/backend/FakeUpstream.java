@@ -49,6 +49,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentLinkedQueue<Act> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<String> rawRequests = new CopyOnWriteArrayList<>();
     private final List<String> authHeaders = new CopyOnWriteArrayList<>();
     private final List<String> hopHeaders = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -89,6 +90,11 @@ public final class FakeUpstream implements AutoCloseable {
         return requests;
     }
 
+    /** Each POST body exactly as received. */
+    public List<String> rawRequests() {
+        return rawRequests;
+    }
+
     public List<String> authHeaders() {
         return authHeaders;
     }
@@ -105,7 +111,9 @@ public final class FakeUpstream implements AutoCloseable {
                 send(ex, act instanceof Act.Status s ? s.status() : 200, "{\"object\":\"list\",\"data\":[]}");
                 return;
             }
-            JsonNode body = json.readTree(ex.getRequestBody());
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            rawRequests.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(raw);
             requests.add(body);
             authHeaders.add(anthropic ? ex.getRequestHeaders().getFirst("x-api-key")
                     : ex.getRequestHeaders().getFirst("authorization"));

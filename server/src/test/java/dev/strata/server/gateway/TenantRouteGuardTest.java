@@ -197,4 +197,29 @@ class TenantRouteGuardTest {
             });
         }
     }
+
+    @Test
+    void aChatRequestRoutedAsItCameIsSentUpstreamAsTheClientsBytes() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.openAi(FakeUpstream.answer(ANSWER));
+                HttpClient http = HttpClient.newHttpClient()) {
+            Gateway g = start(upstream);
+            try {
+                String key = g.tenancy().keyAdmin().createKey("acme", Quota.NONE).text();
+                // spacing, key order and an escape a re-serialisation would not keep
+                String asSent = "{ \"messages\" : [ {\"content\":\"h\\u00e9\", \"role\":\"user\"} ],\n"
+                        + "  \"model\":\"gpt-x\", \"max_tokens\": 5 }";
+                assertThat(chat(http, g, key, asSent).statusCode()).isEqualTo(200);
+                assertThat(upstream.rawRequests()).containsExactly(asSent);
+
+                // stream:false is dropped for the upstream, as before: that body is serialised again
+                String withStream = "{\"model\":\"gpt-x\",\"stream\":false,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                assertThat(chat(http, g, key, withStream).statusCode()).isEqualTo(200);
+                assertThat(upstream.requests().get(1).has("stream")).isFalse();
+                assertThat(upstream.requests().get(1).at("/messages/0/content").asText()).isEqualTo("hi");
+            } finally {
+                g.close();
+            }
+        }
+    }
 }
