@@ -126,12 +126,13 @@ public final class OpenAiUpstream implements Backend {
 
     private BackendResult whole(UpstreamResponse response) throws IOException {
         try (InputStream in = response.body()) {
-            JsonNode node = http.json().readTree(in);
+            byte[] bytes = in.readAllBytes();
+            JsonNode node = http.json().readTree(bytes);
             if (!(node instanceof ObjectNode object) || !object.has("choices")) {
                 return BackendResult.Failed.of(Failure.SERVER_ERROR, "upstream " + name()
                         + " answered something that is not a chat.completion", name());
             }
-            return new BackendResult.Answered(object, name());
+            return new BackendResult.Answered(object, name(), bytes);
         }
     }
 

@@ -263,7 +263,14 @@ public final class RouteHandler extends Handler.Wrapper {
                     Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
                 } else {
                     response.getHeaders().put("x-strata-route", served.routeHeader());
-                    sendJson(response, 200, shape.answer(a.body()));
+                    if (shape == CHAT_SHAPE && a.asReceived() != null) {
+                        // the upstream's own bytes of this very answer: no second serialisation
+                        response.setStatus(200);
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                        Content.Sink.write(response, true, ByteBuffer.wrap(a.asReceived()));
+                    } else {
+                        sendJson(response, 200, shape.answer(a.body()));
+                    }
                 }
             }
             case BackendResult.Failed f -> {

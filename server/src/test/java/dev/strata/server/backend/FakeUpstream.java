@@ -50,6 +50,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final ConcurrentLinkedQueue<Act> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<String> rawRequests = new CopyOnWriteArrayList<>();
+    private final List<String> rawAnswers = new CopyOnWriteArrayList<>();
     private final List<String> authHeaders = new CopyOnWriteArrayList<>();
     private final List<String> hopHeaders = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -93,6 +94,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** Each POST body exactly as received. */
     public List<String> rawRequests() {
         return rawRequests;
+    }
+
+    /** Each whole (not streamed) answer exactly as sent. */
+    public List<String> rawAnswers() {
+        return rawAnswers;
     }
 
     public List<String> authHeaders() {
@@ -142,7 +148,9 @@ public final class FakeUpstream implements AutoCloseable {
                     if (stream) {
                         streamAnswer(ex, a, a.words().size(), true);
                     } else {
-                        send(ex, 200, json.writeValueAsString(anthropic ? message(a) : completion(a)));
+                        String answer = json.writeValueAsString(anthropic ? message(a) : completion(a));
+                        rawAnswers.add(answer);
+                        send(ex, 200, answer);
                     }
                 }
                 case Act.Drop d -> streamAnswer(ex, new Act.Answer(List.of("never ", "finished ", "text ", "here "),

@@ -199,7 +199,7 @@ class TenantRouteGuardTest {
     }
 
     @Test
-    void aChatRequestRoutedAsItCameIsSentUpstreamAsTheClientsBytes() throws Exception {
+    void aChatRequestRoutedAsItCameIsSentUpstreamAsTheClientsBytesAndAnsweredWithTheUpstreams() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.openAi(FakeUpstream.answer(ANSWER));
                 HttpClient http = HttpClient.newHttpClient()) {
             Gateway g = start(upstream);
@@ -208,8 +208,11 @@ class TenantRouteGuardTest {
                 // spacing, key order and an escape a re-serialisation would not keep
                 String asSent = "{ \"messages\" : [ {\"content\":\"h\\u00e9\", \"role\":\"user\"} ],\n"
                         + "  \"model\":\"gpt-x\", \"max_tokens\": 5 }";
-                assertThat(chat(http, g, key, asSent).statusCode()).isEqualTo(200);
+                HttpResponse<String> answer = chat(http, g, key, asSent);
+                assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(upstream.rawRequests()).containsExactly(asSent);
+                assertThat(answer.body()).as("the upstream's answer, as it sent it").isEqualTo(
+                        upstream.rawAnswers().getFirst());
 
                 // stream:false is dropped for the upstream, as before: that body is serialised again
                 String withStream = "{\"model\":\"gpt-x\",\"stream\":false,"
