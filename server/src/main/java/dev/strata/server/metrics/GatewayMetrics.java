@@ -47,7 +47,17 @@ public final class GatewayMetrics {
         }
     }
 
-    private record RouteKey(String route, String method) {}
+    private record RouteKey(String route, String method) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RouteKey k && Objects.equals(route, k.route) && Objects.equals(method, k.method);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(route) * 31 + Objects.hashCode(method);
+        }
+    }
 
     private record RejectKey(String model, String reason) {}
 
