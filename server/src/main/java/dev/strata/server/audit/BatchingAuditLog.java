@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -16,7 +17,9 @@ import java.util.function.Supplier;
  * wrapped log's {@link AuditLog#appendAll} (one transaction each). A full queue blocks the request
  * thread until the writer has made room (back-pressure): no record is dropped. A batch the database
  * refuses is retried record by record, so one bad record costs only itself (logged as an error, as
- * a synchronous append failure was).
+ * a synchronous append failure was). After a batch that was not full the writer rests
+ * {@code lingerNanos}, so under load records are stored a few hundred per transaction and a request
+ * thread rarely has to wake the writer.
  *
  * <p>{@link #query} and {@link #spentUsd} wait until every record submitted before them is
  * stored, so a reader sees its own requests. {@link #close} stops taking records (later ones are
@@ -24,10 +27,13 @@ import java.util.function.Supplier;
  */
 public final class BatchingAuditLog implements AuditLog, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchingAuditLog.class.getName());
+    /** How often an idle writer looks whether it was closed (an interrupt may land in its rest instead). */
+    private static final long IDLE_CHECK_MILLIS = 100;
 
     private final AuditLog log;
     private final BlockingQueue<Supplier<AuditRecord>> queue;
     private final int maxBatch;
+    private final long lingerNanos;
     private final Thread writer;
     private final Object progress = new Object();
     /** Records taken onto the queue, and records the writer has finished with (stored or failed). */
@@ -39,15 +45,20 @@ public final class BatchingAuditLog implements AuditLog, AutoCloseable {
      * @param log      where records are stored
      * @param capacity records waiting at most (the request threads block past it)
      * @param maxBatch records stored per transaction at most
+     * @param lingerNanos how long the writer rests after a batch that was not full, so records that
+     *                 arrive meanwhile share the next transaction and the request threads do not
+     *                 wake the writer once per record (0: no rest)
      * @param threads  makes the writer thread
      */
-    public BatchingAuditLog(AuditLog log, int capacity, int maxBatch, ThreadFactory threads) {
-        if (capacity < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("capacity and maxBatch must be >= 1, got " + capacity + ", " + maxBatch);
+    public BatchingAuditLog(AuditLog log, int capacity, int maxBatch, long lingerNanos, ThreadFactory threads) {
+        if (capacity < 1 || maxBatch < 1 || lingerNanos < 0) {
+            throw new IllegalArgumentException("capacity and maxBatch must be >= 1 and lingerNanos >= 0, got "
+                    + capacity + ", " + maxBatch + ", " + lingerNanos);
         }
         this.log = log;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
+        this.lingerNanos = lingerNanos;
         this.writer = threads.newThread(this::write);
         writer.start();
     }
@@ -125,15 +136,21 @@ public final class BatchingAuditLog implements AuditLog, AutoCloseable {
         while (true) {
             taken.clear();
             batch.clear();
+            Supplier<AuditRecord> first;
             try {
-                Supplier<AuditRecord> first = queue.take();
-                taken.add(first);
+                first = queue.poll(IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                if (closed && queue.isEmpty()) {
-                    return;
+                first = null; // close: end once everything counted is written
+            }
+            if (first == null) {
+                synchronized (progress) {
+                    if (closed && done >= submitted) {
+                        return;
+                    }
                 }
                 continue;
             }
+            taken.add(first);
             queue.drainTo(taken, maxBatch - 1);
             for (Supplier<AuditRecord> s : taken) {
                 try {
@@ -146,6 +163,13 @@ public final class BatchingAuditLog implements AuditLog, AutoCloseable {
             synchronized (progress) {
                 done += taken.size();
                 progress.notifyAll();
+            }
+            if (lingerNanos > 0 && taken.size() < maxBatch && !closed) {
+                try {
+                    Thread.sleep(java.time.Duration.ofNanos(lingerNanos));
+                } catch (InterruptedException e) {
+                    // close: the loop drains what is left and ends when the queue is empty
+                }
             }
         }
     }

@@ -41,6 +41,8 @@ public final class Tenancy implements AutoCloseable {
     /** Audit records waiting for the writer at most (request threads block past it), and per transaction. */
     private static final int AUDIT_QUEUE = 8192;
     private static final int AUDIT_BATCH = 512;
+    /** The audit writer's rest after a batch that was not full: a record is stored within about this long. */
+    private static final long AUDIT_LINGER_NANOS = 2_000_000L;
 
     private final TenancyConfig config;
     private final Database database;
@@ -70,7 +72,7 @@ public final class Tenancy implements AutoCloseable {
         this.database = config.databaseUrl() != null ? Database.open(config.databaseUrl(), null, null)
                 : config.dataDir().map(Database::sqlite).orElseGet(() -> Database.open("jdbc:sqlite::memory:", null, null));
         this.store = new JdbcTenantStore(database);
-        this.audit = new BatchingAuditLog(new JdbcAuditLog(database), AUDIT_QUEUE, AUDIT_BATCH,
+        this.audit = new BatchingAuditLog(new JdbcAuditLog(database), AUDIT_QUEUE, AUDIT_BATCH, AUDIT_LINGER_NANOS,
                 Thread.ofPlatform().name("strata-audit-writer").daemon(true).factory());
         this.auditor = new Auditor(audit, prices, clock, nanoTime);
         this.keyAdmin = new KeyAdmin(store, new KeyMaker(new SecureRandom()), clock);

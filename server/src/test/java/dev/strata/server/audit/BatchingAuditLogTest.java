@@ -50,7 +50,7 @@ class BatchingAuditLogTest {
     void closeWritesEveryQueuedRecordToTheDatabase() {
         try (Database db = Database.open("jdbc:sqlite::memory:", null, null)) {
             JdbcAuditLog jdbc = new JdbcAuditLog(db);
-            BatchingAuditLog log = new BatchingAuditLog(jdbc, 64, 16, Thread.ofPlatform().factory());
+            BatchingAuditLog log = new BatchingAuditLog(jdbc, 64, 16, 0, Thread.ofPlatform().factory());
             for (int i = 0; i < 1000; i++) {
                 log.append(record("req-" + i)); // more than the queue holds: submitters wait for room
             }
@@ -62,7 +62,7 @@ class BatchingAuditLogTest {
     @Test
     void readsSeeEveryRecordSubmittedBeforeThem() {
         Memory memory = new Memory();
-        BatchingAuditLog log = new BatchingAuditLog(memory, 1024, 8, Thread.ofPlatform().factory());
+        BatchingAuditLog log = new BatchingAuditLog(memory, 1024, 8, 0, Thread.ofPlatform().factory());
         try {
             for (int i = 0; i < 100; i++) {
                 log.append(record("req-" + i));
@@ -76,10 +76,26 @@ class BatchingAuditLogTest {
     }
 
     @Test
+    void withALingerRecordsThatArriveTogetherShareATransaction() {
+        Memory memory = new Memory();
+        BatchingAuditLog log = new BatchingAuditLog(memory, 1024, 512, 50_000_000L, Thread.ofPlatform().factory());
+        try {
+            for (int i = 0; i < 100; i++) {
+                log.append(record("req-" + i));
+            }
+            assertThat(log.query(AuditQuery.all(1000))).hasSize(100);
+            assertThat(memory.batches.get()).isLessThan(100);
+        } finally {
+            log.close();
+        }
+        assertThat(memory.stored).hasSize(100);
+    }
+
+    @Test
     void recordsAreBuiltOnTheWriterThreadWithTheirHashes() {
         Memory memory = new Memory();
         List<String> builtOn = Collections.synchronizedList(new ArrayList<>());
-        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, Thread.ofPlatform().name("writer").factory());
+        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, 0, Thread.ofPlatform().name("writer").factory());
         try {
             CallRecord call = new CallRecord("req-1", Instant.EPOCH, 0, Caller.ANONYMOUS);
             call.prompt("user:hi", 1);
@@ -116,7 +132,7 @@ class BatchingAuditLogTest {
                 super.append(record);
             }
         };
-        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, Thread.ofPlatform().factory());
+        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, 0, Thread.ofPlatform().factory());
         log.append(record("a"));
         log.append(record("bad"));
         log.append(record("b"));
@@ -140,7 +156,7 @@ class BatchingAuditLogTest {
                 super.appendAll(records);
             }
         };
-        BatchingAuditLog log = new BatchingAuditLog(memory, 1, 1, Thread.ofPlatform().factory());
+        BatchingAuditLog log = new BatchingAuditLog(memory, 1, 1, 0, Thread.ofPlatform().factory());
         log.append(record("1"));
         writing.await(); // the writer holds record 1
         log.append(record("2")); // fills the queue
@@ -160,7 +176,7 @@ class BatchingAuditLogTest {
     @Test
     void afterCloseRecordsAreWrittenAtOnce() {
         Memory memory = new Memory();
-        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, Thread.ofPlatform().factory());
+        BatchingAuditLog log = new BatchingAuditLog(memory, 16, 16, 0, Thread.ofPlatform().factory());
         log.close();
         log.append(record("late"));
         assertThat(memory.stored).extracting(AuditRecord::requestId).containsExactly("late");
