@@ -7,7 +7,10 @@ import java.util.function.Supplier;
 /** Stores audit records and answers queries over them. */
 public interface AuditLog {
 
-    /** Appends one record; it is durable when this returns. */
+    /**
+     * Appends one record. A database log ({@link JdbcAuditLog}) has stored it when this returns; a
+     * {@link BatchingAuditLog} has queued it (stored within milliseconds, drained on close).
+     */
     void append(AuditRecord record);
 
     /** Appends several records; a database log does it in one transaction. */
