@@ -27,8 +27,9 @@ public final class OpenAiUpstream implements Backend {
 
     /**
      * @param hops       the loop guard's count of the request being served, sent on as {@code x-strata-hops}
-     * @param clientBody the client's bytes of the request being served, sent as they are when the
-     *                   request goes upstream unchanged (no {@code model} override, no stream fields)
+     * @param clientBody the client's bytes of the request being served, sent as they are (with only
+     *                   {@code model} replaced when this upstream overrides it) when the request has
+     *                   no stream fields
      */
     public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops,
             ClientBody clientBody) {
@@ -44,10 +45,14 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public BackendResult complete(ObjectNode request) {
-        byte[] unchanged = config.model() == null && !request.has("stream") && !request.has("stream_options")
-                ? clientBody.bytesOf(request) : null;
-        if (unchanged != null) {
-            return call(null, unchanged, null);
+        byte[] asSent = !request.has("stream") && !request.has("stream_options") ? clientBody.bytesOf(request)
+                : null;
+        if (asSent != null) {
+            byte[] out = config.model() == null || config.model().equals(request.path("model").textValue()) ? asSent
+                    : ClientBody.withModel(http.json().getFactory(), asSent, config.model());
+            if (out != null) {
+                return call(null, out, null);
+            }
         }
         ObjectNode body = outgoing(request);
         body.remove("stream");
