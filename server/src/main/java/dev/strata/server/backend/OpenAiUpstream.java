@@ -45,14 +45,9 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public BackendResult complete(ObjectNode request) {
-        byte[] asSent = !request.has("stream") && !request.has("stream_options") ? clientBody.bytesOf(request)
-                : null;
+        byte[] asSent = !request.has("stream") && !request.has("stream_options") ? asSent(request) : null;
         if (asSent != null) {
-            byte[] out = config.model() == null || config.model().equals(request.path("model").textValue()) ? asSent
-                    : ClientBody.withModel(http.json().getFactory(), asSent, config.model());
-            if (out != null) {
-                return call(null, out, null);
-            }
+            return call(null, asSent, null);
         }
         ObjectNode body = outgoing(request);
         body.remove("stream");
@@ -62,9 +57,25 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public BackendResult stream(ObjectNode request, ChunkSink sink) {
+        byte[] asSent = request.path("stream").booleanValue() ? asSent(request) : null;
+        if (asSent != null) {
+            return call(null, asSent, sink);
+        }
         ObjectNode body = outgoing(request);
         body.put("stream", true);
         return call(body, null, sink);
+    }
+
+    /**
+     * The client's bytes of {@code request}, with this upstream's {@code model} spliced in when it
+     * overrides one; null when {@code request} is not the client's tree or the splice cannot be done.
+     */
+    private byte[] asSent(ObjectNode request) {
+        byte[] bytes = clientBody.bytesOf(request);
+        if (bytes == null || config.model() == null || config.model().equals(request.path("model").textValue())) {
+            return bytes;
+        }
+        return ClientBody.withModel(http.json().getFactory(), bytes, config.model());
     }
 
     @Override

@@ -56,6 +56,15 @@ class OpenAiUpstreamTest {
 
             u.complete(request()); // not the bound tree: serialised, model replaced all the same
             assertThat(fake.requests().get(1).path("model").asText()).isEqualTo("served-name");
+
+            String streamed = "{\"model\":\"asked\", \"stream\":true, \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            byte[] streamedBytes = streamed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ObjectNode streamedTree = (ObjectNode) JSON.readTree(streamedBytes);
+            List<String> deltas = new ArrayList<>();
+            clientBody.bind(streamedTree, streamedBytes, () -> u.stream(streamedTree,
+                    chunk -> deltas.add(chunk.at("/choices/0/delta/content").asText())));
+            assertThat(String.join("", deltas)).isEqualTo("hello");
+            assertThat(fake.rawRequests().get(2)).isEqualTo(streamed.replace("\"asked\"", "\"served-name\""));
         }
     }
 
