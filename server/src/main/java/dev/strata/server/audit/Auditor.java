@@ -38,7 +38,8 @@ public final class Auditor {
     }
 
     /**
-     * Stores the finished record.
+     * Stores the finished record (through a {@link BatchingAuditLog}: queues it; its hashes are
+     * computed and it is written on the log's writer thread).
      *
      * @param endpoint e.g. {@code POST /v1/chat/completions}, {@code WS /v1/stream}, {@code GRPC strata.v1.Strata/Chat}
      * @param status   the HTTP status the request got (for gRPC and WebSocket: what {@code /v1} answers for the same outcome)
@@ -48,7 +49,8 @@ public final class Auditor {
         String model = record.model();
         double cost = model == null ? 0 : prices.costUsd(model, record.promptTokens(), record.completionTokens());
         try {
-            log.append(record.finish(endpoint, status, error, cost, nanoTime.getAsLong()));
+            long endNanos = nanoTime.getAsLong();
+            log.submit(() -> record.finish(endpoint, status, error, cost, endNanos));
         } catch (StoreException e) {
             LOG.log(System.Logger.Level.ERROR, "audit record " + record.requestId() + " was not stored", e);
         }

@@ -13,7 +13,9 @@ import java.util.HexFormat;
  * the generation adds each output piece. The prompt hash is SHA-256 over the prompt as the client
  * sent it in a canonical form ({@code role:content} per chat message, or the texts, or the token
  * ids, separated by NUL); the output hash is SHA-256 over the generated text of all choices in the
- * order produced. Text is kept only when {@code keepText}. One request thread writes it.
+ * order produced. Text is kept only when {@code keepText}. One request thread writes it; the hashes
+ * are computed in {@link #finish}, which a queued audit log calls on its writer thread, so the
+ * request thread keeps the prompt and output text until then instead of hashing them.
  */
 public final class CallRecord {
     private final String requestId;
@@ -21,11 +23,9 @@ public final class CallRecord {
     private final long startNanos;
     private final Caller caller;
     private final boolean keepText;
-    private final MessageDigest output = sha256();
-    private final StringBuilder outputText;
+    private final StringBuilder output = new StringBuilder();
     private String model;
-    private String promptSha256;
-    private String promptText;
+    private String prompt;
     private int promptTokens;
     private int completionTokens;
     private long queueNanos;
@@ -37,7 +37,6 @@ public final class CallRecord {
         this.startNanos = startNanos;
         this.caller = caller;
         this.keepText = caller.tenant() != null && caller.tenant().storeText();
-        this.outputText = keepText ? new StringBuilder() : null;
     }
 
     /** A record for code paths that are not audited (embedding, tests). */
@@ -59,8 +58,7 @@ public final class CallRecord {
 
     /** The prompt in canonical form (see the class doc) and its token count. */
     public synchronized void prompt(String canonical, int tokens) {
-        this.promptSha256 = HexFormat.of().formatHex(sha256().digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        this.promptText = keepText ? canonical : null;
+        this.prompt = canonical;
         this.promptTokens = tokens;
     }
 
@@ -80,10 +78,7 @@ public final class CallRecord {
 
     public synchronized void output(String piece) {
         generated = true;
-        output.update(piece.getBytes(StandardCharsets.UTF_8));
-        if (outputText != null) {
-            outputText.append(piece);
-        }
+        output.append(piece);
     }
 
     public synchronized void completed(int completionTokens) {
@@ -97,10 +92,11 @@ public final class CallRecord {
 
     /** The finished record. */
     public synchronized AuditRecord finish(String endpoint, int status, String error, double costUsd, long nowNanos) {
-        String outputSha = generated ? HexFormat.of().formatHex(output.digest()) : null;
+        String promptSha = prompt == null ? null : sha256Hex(prompt);
+        String outputSha = generated ? sha256Hex(output) : null;
         return new AuditRecord(requestId, time, caller.tenantName(), caller.keyId(), endpoint, model, status,
                 promptTokens, completionTokens, costUsd, (nowNanos - startNanos) / 1_000_000, queueNanos / 1_000_000,
-                error, promptSha256, outputSha, promptText, outputText == null ? null : outputText.toString());
+                error, promptSha, outputSha, keepText ? prompt : null, keepText ? output.toString() : null);
     }
 
     public synchronized int promptTokens() {
@@ -111,9 +107,10 @@ public final class CallRecord {
         return completionTokens;
     }
 
-    private static MessageDigest sha256() {
+    private static String sha256Hex(CharSequence text) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                    text.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }

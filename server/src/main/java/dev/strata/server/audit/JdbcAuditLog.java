@@ -15,6 +15,9 @@ public final class JdbcAuditLog implements AuditLog {
             + " prompt_tokens, completion_tokens, cost_usd, latency_ms, queue_ms, error, prompt_sha256,"
             + " output_sha256, prompt_text, output_text";
 
+    private static final String INSERT = "INSERT INTO audit (" + COLUMNS + ") VALUES"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private final Database db;
 
     public JdbcAuditLog(Database db) {
@@ -24,28 +27,57 @@ public final class JdbcAuditLog implements AuditLog {
     @Override
     public void append(AuditRecord a) {
         db.with(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO audit (" + COLUMNS + ") VALUES"
-                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, a.requestId());
-                s.setLong(2, a.time().toEpochMilli());
-                s.setString(3, a.tenant());
-                s.setString(4, a.keyId());
-                s.setString(5, a.endpoint());
-                s.setString(6, a.model());
-                s.setInt(7, a.status());
-                s.setInt(8, a.promptTokens());
-                s.setInt(9, a.completionTokens());
-                s.setDouble(10, a.costUsd());
-                s.setLong(11, a.latencyMillis());
-                s.setLong(12, a.queueMillis());
-                s.setString(13, a.error());
-                s.setString(14, a.promptSha256());
-                s.setString(15, a.outputSha256());
-                s.setString(16, a.promptText());
-                s.setString(17, a.outputText());
+            try (PreparedStatement s = c.prepareStatement(INSERT)) {
+                bind(s, a);
                 return s.executeUpdate();
             }
         });
+    }
+
+    /** All of {@code records} in one transaction: all are stored, or none (the error is thrown). */
+    @Override
+    public void appendAll(List<AuditRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        db.with(c -> {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(INSERT)) {
+                for (AuditRecord a : records) {
+                    bind(s, a);
+                    s.addBatch();
+                }
+                s.executeBatch();
+                c.commit();
+                return records.size();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement s, AuditRecord a) throws SQLException {
+        s.setString(1, a.requestId());
+        s.setLong(2, a.time().toEpochMilli());
+        s.setString(3, a.tenant());
+        s.setString(4, a.keyId());
+        s.setString(5, a.endpoint());
+        s.setString(6, a.model());
+        s.setInt(7, a.status());
+        s.setInt(8, a.promptTokens());
+        s.setInt(9, a.completionTokens());
+        s.setDouble(10, a.costUsd());
+        s.setLong(11, a.latencyMillis());
+        s.setLong(12, a.queueMillis());
+        s.setString(13, a.error());
+        s.setString(14, a.promptSha256());
+        s.setString(15, a.outputSha256());
+        s.setString(16, a.promptText());
+        s.setString(17, a.outputText());
     }
 
     @Override

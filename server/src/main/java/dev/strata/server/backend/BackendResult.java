@@ -9,12 +9,20 @@ public sealed interface BackendResult {
     String servedBy();
 
     /**
-     * @param body the {@code chat.completion} object (for a stream, assembled from its chunks)
+     * @param body       the {@code chat.completion} object (for a stream, assembled from its chunks)
+     * @param asReceived the upstream's bytes {@code body} was parsed from, or null: the gateway sends
+     *                   them to the client as they are instead of serialising {@code body} again, so
+     *                   whoever changes {@code body} must make a new answer without them
      */
-    record Answered(ObjectNode body, String servedBy) implements BackendResult {
+    record Answered(ObjectNode body, String servedBy, byte[] asReceived) implements BackendResult {
         public Answered {
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(servedBy, "servedBy");
+        }
+
+        /** An answer that is only a tree (assembled, translated or made here). */
+        public Answered(ObjectNode body, String servedBy) {
+            this(body, servedBy, null);
         }
     }
 

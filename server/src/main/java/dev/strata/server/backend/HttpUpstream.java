@@ -66,9 +66,13 @@ final class HttpUpstream {
     }
 
     UpstreamRequest post(String path, ObjectNode body) throws IOException {
+        return post(path, json.writeValueAsBytes(body));
+    }
+
+    /** A JSON POST of {@code body}, already serialised. */
+    UpstreamRequest post(String path, byte[] body) {
         return new UpstreamRequest("POST", config.resolve(path), java.util.List.of("content-type", "application/json",
-                Hops.HEADER, hops.outgoing()),
-                json.writeValueAsBytes(body), config.requestTimeout());
+                Hops.HEADER, hops.outgoing()), body, config.requestTimeout());
     }
 
     UpstreamRequest get(String path, java.time.Duration timeout) {

@@ -19,15 +19,23 @@ public final class OpenAiUpstream implements Backend {
 
     private final UpstreamConfig config;
     private final HttpUpstream http;
+    private final ClientBody clientBody;
 
     public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json) {
-        this(config, client, json, new Hops());
+        this(config, client, json, new Hops(), new ClientBody());
     }
 
-    /** @param hops the loop guard's count of the request being served, sent on as {@code x-strata-hops} */
-    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops) {
+    /**
+     * @param hops       the loop guard's count of the request being served, sent on as {@code x-strata-hops}
+     * @param clientBody the client's bytes of the request being served, sent as they are (with only
+     *                   {@code model} replaced when this upstream overrides it) when the request has
+     *                   no stream fields
+     */
+    public OpenAiUpstream(UpstreamConfig config, HttpClient client, ObjectMapper json, Hops hops,
+            ClientBody clientBody) {
         this.config = config;
         this.http = new HttpUpstream(config, client, json, hops);
+        this.clientBody = clientBody;
     }
 
     @Override
@@ -37,17 +45,37 @@ public final class OpenAiUpstream implements Backend {
 
     @Override
     public BackendResult complete(ObjectNode request) {
+        byte[] asSent = !request.has("stream") && !request.has("stream_options") ? asSent(request) : null;
+        if (asSent != null) {
+            return call(null, asSent, null);
+        }
         ObjectNode body = outgoing(request);
         body.remove("stream");
         body.remove("stream_options");
-        return call(body, null);
+        return call(body, null, null);
     }
 
     @Override
     public BackendResult stream(ObjectNode request, ChunkSink sink) {
+        byte[] asSent = request.path("stream").booleanValue() ? asSent(request) : null;
+        if (asSent != null) {
+            return call(null, asSent, sink);
+        }
         ObjectNode body = outgoing(request);
         body.put("stream", true);
-        return call(body, sink);
+        return call(body, null, sink);
+    }
+
+    /**
+     * The client's bytes of {@code request}, with this upstream's {@code model} spliced in when it
+     * overrides one; null when {@code request} is not the client's tree or the splice cannot be done.
+     */
+    private byte[] asSent(ObjectNode request) {
+        byte[] bytes = clientBody.bytesOf(request);
+        if (bytes == null || config.model() == null || config.model().equals(request.path("model").textValue())) {
+            return bytes;
+        }
+        return ClientBody.withModel(http.json().getFactory(), bytes, config.model());
     }
 
     @Override
@@ -81,7 +109,8 @@ public final class OpenAiUpstream implements Backend {
         return config.apiKey() == null ? request : request.with("authorization", "Bearer " + config.apiKey());
     }
 
-    private BackendResult call(ObjectNode body, ChunkSink sink) {
+    /** Posts {@code body}, or when it is null {@code unchanged}: the client's own bytes. */
+    private BackendResult call(ObjectNode body, byte[] unchanged, ChunkSink sink) {
         try {
             if (!http.acquire()) {
                 return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name() + " has all "
@@ -92,7 +121,8 @@ public final class OpenAiUpstream implements Backend {
             return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
         }
         try {
-            UpstreamRequest post = authorize(http.post("/chat/completions", body));
+            UpstreamRequest post = authorize(body == null ? http.post("/chat/completions", unchanged)
+                    : http.post("/chat/completions", body));
             if (sink != null) {
                 post = post.with("accept", "text/event-stream");
             }
@@ -112,12 +142,13 @@ public final class OpenAiUpstream implements Backend {
 
     private BackendResult whole(UpstreamResponse response) throws IOException {
         try (InputStream in = response.body()) {
-            JsonNode node = http.json().readTree(in);
+            byte[] bytes = in.readAllBytes();
+            JsonNode node = http.json().readTree(bytes);
             if (!(node instanceof ObjectNode object) || !object.has("choices")) {
                 return BackendResult.Failed.of(Failure.SERVER_ERROR, "upstream " + name()
                         + " answered something that is not a chat.completion", name());
             }
-            return new BackendResult.Answered(object, name());
+            return new BackendResult.Answered(object, name(), bytes);
         }
     }
 

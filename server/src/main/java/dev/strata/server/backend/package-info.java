@@ -7,6 +7,7 @@
  * ({@link dev.strata.server.backend.BackendResult.Failed}) so routing can fall back without exceptions.
  * HTTP goes through a {@link dev.strata.server.backend.Transport}: Strata's own pooled HTTP/1.1
  * connections for plain {@code http://} upstreams, the JDK client for TLS and HTTP/2. Every upstream
- * call carries the loop guard's {@link dev.strata.server.backend.Hops} count.
+ * call carries the loop guard's {@link dev.strata.server.backend.Hops} count; a request that goes
+ * upstream unchanged is sent as the client's bytes ({@link dev.strata.server.backend.ClientBody}).
  */
 package dev.strata.server.backend;

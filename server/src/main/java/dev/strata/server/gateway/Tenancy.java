@@ -7,6 +7,7 @@ import dev.strata.server.admit.MeteredAdmission;
 import dev.strata.server.admit.TenantAdmission;
 import dev.strata.server.audit.AuditLog;
 import dev.strata.server.audit.Auditor;
+import dev.strata.server.audit.BatchingAuditLog;
 import dev.strata.server.audit.JdbcAuditLog;
 import dev.strata.server.auth.AdminAuth;
 import dev.strata.server.auth.Authenticator;
@@ -32,15 +33,21 @@ import java.util.function.LongSupplier;
 /**
  * The tenancy side of one server, wired from {@link TenancyConfig}: the database (SQLite file,
  * PostgreSQL, or in memory when neither is configured), keys and tenants, the audit log, shared or
- * local counters, the fair queue and the admission stage that uses them all.
+ * local counters, the fair queue and the admission stage that uses them all. Audit records are
+ * written by one writer thread in batches ({@link BatchingAuditLog}); {@link #close} drains them.
  */
 public final class Tenancy implements AutoCloseable {
     private static final long PROBE_NANOS = 1_000_000_000L;
+    /** Audit records waiting for the writer at most (request threads block past it), and per transaction. */
+    private static final int AUDIT_QUEUE = 8192;
+    private static final int AUDIT_BATCH = 512;
+    /** The audit writer's rest after a batch that was not full: a record is stored within about this long. */
+    private static final long AUDIT_LINGER_NANOS = 2_000_000L;
 
     private final TenancyConfig config;
     private final Database database;
     private final TenantStore store;
-    private final AuditLog audit;
+    private final BatchingAuditLog audit;
     private final Auditor auditor;
     private final KeyAdmin keyAdmin;
     private final Authenticator authenticator;
@@ -65,7 +72,8 @@ public final class Tenancy implements AutoCloseable {
         this.database = config.databaseUrl() != null ? Database.open(config.databaseUrl(), null, null)
                 : config.dataDir().map(Database::sqlite).orElseGet(() -> Database.open("jdbc:sqlite::memory:", null, null));
         this.store = new JdbcTenantStore(database);
-        this.audit = new JdbcAuditLog(database);
+        this.audit = new BatchingAuditLog(new JdbcAuditLog(database), AUDIT_QUEUE, AUDIT_BATCH, AUDIT_LINGER_NANOS,
+                Thread.ofPlatform().name("strata-audit-writer").daemon(true).factory());
         this.auditor = new Auditor(audit, prices, clock, nanoTime);
         this.keyAdmin = new KeyAdmin(store, new KeyMaker(new SecureRandom()), clock);
         config.tenants().forEach(store::putTenant);
@@ -179,9 +187,13 @@ public final class Tenancy implements AutoCloseable {
     @Override
     public void close() {
         try {
-            counters.close();
+            audit.close();
         } finally {
-            database.close();
+            try {
+                counters.close();
+            } finally {
+                database.close();
+            }
         }
     }
 }

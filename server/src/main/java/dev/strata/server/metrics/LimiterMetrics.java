@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,8 @@ public final class LimiterMetrics implements AdmissionMeter {
     private final int maxTenants;
     private final Set<String> tenants = ConcurrentHashMap.newKeySet();
     private final Timer queueWait;
+    /** Refusal counters by tenant label, then reason: built once each (a 429 storm stays cheap). */
+    private final Map<String, Map<String, Counter>> refusals = new ConcurrentHashMap<>();
 
     public LimiterMetrics(MeterRegistry registry, int maxTenants) {
         if (maxTenants < 1) {
@@ -53,8 +56,12 @@ public final class LimiterMetrics implements AdmissionMeter {
 
     @Override
     public void refused(String tenant, String reason) {
-        Counter.builder("strata.admission.rejected").description("Requests the tenant limiter turned away, by reason")
-                .tag("reason", reason).tag("tenant", tenantLabel(tenant)).register(registry).increment();
+        String label = tenantLabel(tenant);
+        refusals.computeIfAbsent(label, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(reason, r -> Counter.builder("strata.admission.rejected")
+                        .description("Requests the tenant limiter turned away, by reason").tag("reason", r)
+                        .tag("tenant", label).register(registry))
+                .increment();
     }
 
     @Override
@@ -93,11 +100,11 @@ public final class LimiterMetrics implements AdmissionMeter {
         if (tenant == null) {
             return "anonymous";
         }
+        if (tenants.contains(tenant)) { // only valid names are kept: no regex for a known tenant
+            return tenant;
+        }
         if (!TENANT.matcher(tenant).matches()) {
             return "invalid";
-        }
-        if (tenants.contains(tenant)) {
-            return tenant;
         }
         synchronized (tenants) {
             if (tenants.size() < maxTenants) {

@@ -23,7 +23,8 @@ public interface BackendFactory {
      * upstreams from {@code local} (name, served model id).
      */
     static BackendFactory http(ApiKeys keys, ObjectMapper json, Clock clock,
-            java.util.function.BiFunction<String, String, Backend> local, dev.strata.server.backend.Hops hops) {
+            java.util.function.BiFunction<String, String, Backend> local, dev.strata.server.backend.Hops hops,
+            dev.strata.server.backend.ClientBody clientBody) {
         return spec -> {
             if (spec.protocol().equals("local")) {
                 return local.apply(spec.name(), spec.model());
@@ -44,7 +45,7 @@ public interface BackendFactory {
             HttpClient client = plain ? null : HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                     .version(config.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
             return switch (config.protocol()) {
-                case OPENAI -> new OpenAiUpstream(config, client, json, hops);
+                case OPENAI -> new OpenAiUpstream(config, client, json, hops, clientBody);
                 case ANTHROPIC -> new AnthropicUpstream(config, client, json, clock, hops);
             };
         };

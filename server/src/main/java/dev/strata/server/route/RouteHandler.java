@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.server.GatewayException;
 import dev.strata.server.backend.BackendResult;
+import dev.strata.server.backend.ClientBody;
 import dev.strata.server.backend.Hops;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -66,13 +67,20 @@ public final class RouteHandler extends Handler.Wrapper {
     private final long maxBodyBytes;
     private final RouteGuard guard;
     private final Hops hops;
+    private final ClientBody clientBody;
     private final CompletionsBridge completions;
     private final RouteObserver observer;
 
-    /** @param hops the loop guard: incoming {@code x-strata-hops}, bound while the request is routed */
+    /**
+     * @param hops       the loop guard: incoming {@code x-strata-hops}, bound while the request is routed
+     * @param clientBody bound to the client's bytes while a chat request is routed as it came (upstreams
+     *                   send those bytes instead of serialising the parsed request again)
+     */
+    // Nine parameters: the routing stage's one wiring point; each is a different collaborator or setting.
     public RouteHandler(Routing routing, Predicate<String> servedLocally, ObjectMapper json, long maxBodyBytes,
-            RouteGuard guard, Hops hops, RouteObserver observer, Handler next) {
+            RouteGuard guard, Hops hops, ClientBody clientBody, RouteObserver observer, Handler next) {
         super(next);
+        this.clientBody = clientBody;
         this.guard = guard;
         this.observer = observer;
         this.hops = hops;
@@ -142,10 +150,12 @@ public final class RouteHandler extends Handler.Wrapper {
                     ObjectNode routed = chat ? a.body() : completions.toChat(a.body());
                     Router.Served[] served = {null};
                     try {
-                        hops.bind(hop, () -> {
+                        // the client's bytes stand for the request only while it is the tree parsed from them
+                        byte[] asSent = routed == body ? bytes : null;
+                        hops.bind(hop, () -> clientBody.bind(routed, asSent, () -> {
                             served[0] = serve(route, routed, features, response, shape);
                             return null;
-                        });
+                        }));
                     } finally {
                         a.pass().finish(served[0] == null ? null : served[0].result(), status(served[0]));
                     }
@@ -253,7 +263,14 @@ public final class RouteHandler extends Handler.Wrapper {
                     Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
                 } else {
                     response.getHeaders().put("x-strata-route", served.routeHeader());
-                    sendJson(response, 200, shape.answer(a.body()));
+                    if (shape == CHAT_SHAPE && a.asReceived() != null) {
+                        // the upstream's own bytes of this very answer: no second serialisation
+                        response.setStatus(200);
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                        Content.Sink.write(response, true, ByteBuffer.wrap(a.asReceived()));
+                    } else {
+                        sendJson(response, 200, shape.answer(a.body()));
+                    }
                 }
             }
             case BackendResult.Failed f -> {

@@ -27,6 +27,7 @@ public final class RouteStage implements AutoCloseable {
     private final ObjectMapper json;
     private final RouteObserver observer;
     private final dev.strata.server.backend.Hops hops = new dev.strata.server.backend.Hops();
+    private final dev.strata.server.backend.ClientBody clientBody = new dev.strata.server.backend.ClientBody();
     private static final System.Logger LOG = System.getLogger(RouteStage.class.getName());
     private java.nio.file.WatchService watcher;
 
@@ -56,7 +57,8 @@ public final class RouteStage implements AutoCloseable {
                 Thread.ofPlatform().name("strata-health-", 0).daemon().factory());
         this.shadowPool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                 Thread.ofVirtual().name("strata-shadow-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
-        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops), clock,
+        this.routing = new Routing(source, BackendFactory.http(new ApiKeys(environment), json, clock, local, hops,
+                clientBody), clock,
                 System::nanoTime, Thread::sleep, RandomGenerator.of("L64X128MixRandom"), scheduler, mirror -> {
                     int hop = hops.current(); // mirrors run on the shadow pool: carry the hop count
                     shadowPool.execute(() -> hops.bind(hop, () -> {
@@ -140,7 +142,7 @@ public final class RouteStage implements AutoCloseable {
 
     /** As {@link #wrap(Handler, Predicate, long)}, with routed requests admitted and settled by {@code guard}. */
     public Handler wrap(Handler next, Predicate<String> servedLocally, long maxBodyBytes, RouteGuard guard) {
-        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, guard, hops, observer, next);
+        return new RouteHandler(routing, servedLocally, json, maxBodyBytes, guard, hops, clientBody, observer, next);
     }
 
     public Routing routing() {

@@ -144,7 +144,9 @@ final class Router {
                 Cascade.Verdict v = i == tiers.size() - 1 ? Cascade.Verdict.ACCEPT : cascade.judge(a.body());
                 if (!v.escalate()) {
                     if (!clientLogprobs) {
-                        stripLogprobs(a.body());
+                        stripLogprobs(a.body()); // the upstream's bytes no longer match: drop them
+                        last = new Served(new BackendResult.Answered(a.body(), a.servedBy()), last.routeHeader(),
+                                last.tier());
                     }
                     if (out != null) {
                         for (ObjectNode chunk : Answers.asChunks(a.body(), json,
@@ -196,7 +198,9 @@ final class Router {
                 if (!v.escalate()) {
                     gate.flush();
                     if (!clientLogprobs) {
-                        stripLogprobs(a.body());
+                        stripLogprobs(a.body()); // the upstream's bytes no longer match: drop them
+                        last = new Served(new BackendResult.Answered(a.body(), a.servedBy()), last.routeHeader(),
+                                last.tier());
                     }
                     return last;
                 }

@@ -49,6 +49,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentLinkedQueue<Act> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<String> rawRequests = new CopyOnWriteArrayList<>();
+    private final List<String> rawAnswers = new CopyOnWriteArrayList<>();
     private final List<String> authHeaders = new CopyOnWriteArrayList<>();
     private final List<String> hopHeaders = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -89,6 +91,16 @@ public final class FakeUpstream implements AutoCloseable {
         return requests;
     }
 
+    /** Each POST body exactly as received. */
+    public List<String> rawRequests() {
+        return rawRequests;
+    }
+
+    /** Each whole (not streamed) answer exactly as sent. */
+    public List<String> rawAnswers() {
+        return rawAnswers;
+    }
+
     public List<String> authHeaders() {
         return authHeaders;
     }
@@ -105,7 +117,9 @@ public final class FakeUpstream implements AutoCloseable {
                 send(ex, act instanceof Act.Status s ? s.status() : 200, "{\"object\":\"list\",\"data\":[]}");
                 return;
             }
-            JsonNode body = json.readTree(ex.getRequestBody());
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            rawRequests.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode body = json.readTree(raw);
             requests.add(body);
             authHeaders.add(anthropic ? ex.getRequestHeaders().getFirst("x-api-key")
                     : ex.getRequestHeaders().getFirst("authorization"));
@@ -134,7 +148,9 @@ public final class FakeUpstream implements AutoCloseable {
                     if (stream) {
                         streamAnswer(ex, a, a.words().size(), true);
                     } else {
-                        send(ex, 200, json.writeValueAsString(anthropic ? message(a) : completion(a)));
+                        String answer = json.writeValueAsString(anthropic ? message(a) : completion(a));
+                        rawAnswers.add(answer);
+                        send(ex, 200, answer);
                     }
                 }
                 case Act.Drop d -> streamAnswer(ex, new Act.Answer(List.of("never ", "finished ", "text ", "here "),

@@ -40,6 +40,35 @@ class OpenAiUpstreamTest {
     }
 
     @Test
+    void theClientsBytesGoUpstreamWithOnlyTheModelReplacedAndTheAnswersBytesComeBack() throws Exception {
+        try (FakeUpstream fake = FakeUpstream.openAi(FakeUpstream.answer("hello"))) {
+            UpstreamConfig config = new UpstreamConfig("u", UpstreamConfig.Protocol.OPENAI, fake.baseUrl(),
+                    "served-name", "k", Duration.ofMillis(200), Duration.ofMillis(5_000), 4, false);
+            ClientBody clientBody = new ClientBody();
+            OpenAiUpstream u = new OpenAiUpstream(config, HttpUpstream.clientFor(config), JSON, new Hops(), clientBody);
+            String asSent = "{\"messages\" : [ {\"role\":\"user\",\"content\":\"hi\"} ], \"model\":\"asked\" }";
+            byte[] bytes = asSent.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ObjectNode parsed = (ObjectNode) JSON.readTree(bytes);
+            BackendResult r = clientBody.bind(parsed, bytes, () -> u.complete(parsed));
+            assertThat(fake.rawRequests()).containsExactly(asSent.replace("\"asked\"", "\"served-name\""));
+            assertThat(new String(((BackendResult.Answered) r).asReceived(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(fake.rawAnswers().getFirst());
+
+            u.complete(request()); // not the bound tree: serialised, model replaced all the same
+            assertThat(fake.requests().get(1).path("model").asText()).isEqualTo("served-name");
+
+            String streamed = "{\"model\":\"asked\", \"stream\":true, \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            byte[] streamedBytes = streamed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ObjectNode streamedTree = (ObjectNode) JSON.readTree(streamedBytes);
+            List<String> deltas = new ArrayList<>();
+            clientBody.bind(streamedTree, streamedBytes, () -> u.stream(streamedTree,
+                    chunk -> deltas.add(chunk.at("/choices/0/delta/content").asText())));
+            assertThat(String.join("", deltas)).isEqualTo("hello");
+            assertThat(fake.rawRequests().get(2)).isEqualTo(streamed.replace("\"asked\"", "\"served-name\""));
+        }
+    }
+
+    @Test
     void mapsStatusesAndRetryAfter() throws Exception {
         try (FakeUpstream fake = FakeUpstream.openAi(new FakeUpstream.Act.Status(429, "2"))) {
             BackendResult.Failed f = (BackendResult.Failed) upstream(fake.baseUrl(), 4, 5_000).complete(request());

@@ -3,6 +3,7 @@ package dev.strata.server.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.audit.AuditQuery;
 import dev.strata.server.audit.JdbcAuditLog;
@@ -50,8 +51,13 @@ class PostgresTenancyTest {
             } while (last != 401 && System.nanoTime() - revoked < 2_000_000_000L);
             assertThat(last).isEqualTo(401);
             assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(1));
-            assertThat(JSON.readTree(a.admin("GET", "/admin/audit?tenant=pg&status=200", null).body()).get("data"))
-                    .as("b's requests are in the log a reads").hasSize(served);
+            // b writes its audit records from a queue, a moment after each answer: wait (bounded) for them
+            JsonNode data;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            do {
+                data = JSON.readTree(a.admin("GET", "/admin/audit?tenant=pg&status=200", null).body()).get("data");
+            } while (data.size() < served && System.nanoTime() < deadline);
+            assertThat(data).as("b's requests are in the log a reads").hasSize(served);
         }
         try (Database db = Database.open(postgres.url(), null, null)) {
             assertThat(db.postgres()).isTrue();

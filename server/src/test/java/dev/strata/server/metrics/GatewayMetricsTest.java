@@ -37,4 +37,24 @@ class GatewayMetricsTest {
                 .contains("strata_tokens_total{model=\"m\",tenant=\"acme\",type=\"prompt\"} 10.0")
                 .contains("strata_cost_usd_total{model=\"m\",tenant=\"acme\"} 0.25");
     }
+
+    @Test
+    void metersAreRegisteredOncePerLabelSetNotPerRequest() {
+        PrometheusMeterRegistry registry = PrometheusRegistries.bare();
+        GatewayMetrics metrics = new GatewayMetrics(registry, 10);
+        metrics.request("/v1/chat/completions", "POST", 200, "acme", 1_000);
+        metrics.usage("acme", "m", 1, 1, 0.1);
+        metrics.rejected("m", "rpm");
+        int meters = registry.getMeters().size();
+        for (int i = 0; i < 1000; i++) {
+            metrics.request("/v1/chat/completions", "POST", 200, "acme", 1_000);
+            metrics.usage("acme", "m", 1, 1, 0.1);
+            metrics.rejected("m", "rpm");
+        }
+        assertThat(registry.getMeters()).hasSize(meters);
+        assertThat(registry.scrape()).contains(
+                "strata_requests_total{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\",tenant=\"acme\"} 1001.0");
+        metrics.request("/v1/chat/completions", "POST", 503, "acme", 1_000);
+        assertThat(registry.getMeters()).hasSize(meters + 1); // a new status: one more counter
+    }
 }

@@ -19,6 +19,18 @@ class LimiterMetricsTest {
     private final AtomicLong nanos = new AtomicLong();
 
     @Test
+    void refusalCountersAreRegisteredOncePerTenantAndReason() {
+        LimiterMetrics metrics = new LimiterMetrics(registry, 4);
+        metrics.refused("acme", "rpm");
+        int meters = registry.getMeters().size();
+        for (int i = 0; i < 500; i++) {
+            metrics.refused("acme", "rpm");
+        }
+        assertThat(registry.getMeters()).hasSize(meters);
+        assertThat(registry.scrape()).contains("strata_admission_rejected_total{reason=\"rpm\",tenant=\"acme\"} 501.0");
+    }
+
+    @Test
     void refusalsAreCountedByReasonAndBoundedTenant() {
         LimiterMetrics metrics = new LimiterMetrics(registry, 1);
         metrics.refused("acme", "rpm");
