@@ -135,7 +135,8 @@ final class Q4_0Tensor extends FloatTensor {
      * the high one just a shift; C2 emits one {@code vpermd} per lookup): no int-to-float conversions
      * and no byte shifts (x86 has none). Each block's products are summed in one vector, scaled once
      * by {@code d}, and two blocks go per iteration into two accumulators so that the multiply-adds of
-     * one block do not wait for the other's. With 8 lanes (AVX2) the nibbles are widened to floats.
+     * one block do not wait for the other's. With 8 lanes (AVX2) the nibbles are split on int lanes (no byte shifts, which
+     * x86 lacks) and converted to floats.
      */
     static final class Simd {
         private static final boolean LOOKUP = VectorShapes.LANES == 16;
@@ -194,7 +195,7 @@ final class Q4_0Tensor extends FloatTensor {
                     lo.mul(FloatVector.fromArray(VectorShapes.F, x, xi)));
         }
 
-        /** 8 lanes: nibbles split with a mask and a shift, widened to floats, two accumulators. */
+        /** 8 lanes: nibbles split on int lanes with a mask and a shift, converted to floats, two accumulators. */
         static float dotWiden(MemorySegment data, long offset, float[] x, int xOffset, int length) {
             int head = headLength(offset, length, BLOCK_SIZE);
             int blocks = (length - head) / BLOCK_SIZE;
@@ -210,10 +211,11 @@ final class Q4_0Tensor extends FloatTensor {
                 FloatVector d = FloatVector.broadcast(VectorShapes.F, scale);
                 FloatVector offset8 = FloatVector.broadcast(VectorShapes.F, -8 * scale); // (q - 8) d = q d - 8 d
                 for (int j = 0; j < HALF; j += lanes) {
-                    ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
-                            VectorShapes.LE);
-                    FloatVector lo = widen(packed.and((byte) 0x0F));
-                    FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
+                    IntVector packed = (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data,
+                            block + QS_OFFSET + j, VectorShapes.LE).convertShape(VectorOperators.B2I, VectorShapes.I, 0);
+                    FloatVector lo = (FloatVector) packed.and(0x0F).convert(VectorOperators.I2F, 0);
+                    FloatVector hi = (FloatVector) packed.lanewise(VectorOperators.ASHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0);
                     acc0 = lo.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j), acc0);
                     acc1 = hi.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
                 }

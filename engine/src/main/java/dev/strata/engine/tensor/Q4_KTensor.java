@@ -248,95 +248,19 @@ final class Q4_KTensor extends FloatTensor {
     }
 
     /**
-     * Vector kernels. With 16 float lanes (AVX-512) {@link #dot} takes a pair of sub-blocks (32
-     * bytes, 64 elements) per step: the bytes are sign-extended to ints in two loads and the nibbles
-     * looked up in a 16-entry table of their float values ({@code selectFrom} wraps indices to their
-     * low four bits: no mask for the low nibble, one shift for the high one), multiplied with the
-     * activations and summed per sub-block, and only then scaled ({@code d * scale}); the minimum
-     * term is {@code -dmin * min} times the sub-block's sum of activations. Two accumulators, one per
-     * pair parity. With 8 lanes (AVX2) each sub-block is dequantized to floats and dotted.
+     * Vector kernel: one sub-block of 32 per step ({@code (q * d * scale - dmin * min) * x}), two
+     * accumulators. The nibbles are split on int lanes after one sign-extending load (x86 has no
+     * byte shifts, so a shift on byte lanes costs several instructions). The loop body is kept small
+     * on purpose: C2 must inline every Vector API call of the method to keep vectors in registers,
+     * and a fully unrolled super-block exceeds its budget (NodeCountInliningCutoff; measured: a
+     * four-pair unrolled body with vector-unpacked scales ran at half the speed). A 16-entry table
+     * lookup of the nibbles, as {@link Q4_0Tensor} does, measured no faster here: the per-sub-block
+     * scalar scale unpacking is a third of the time.
      */
     static final class Simd {
-        private static final boolean LOOKUP = VectorShapes.LANES == 16;
-        /** {@code q} for {@code q = 0 ... 15}, as float bits in int lanes (used when {@link #LOOKUP}). */
-        private static final IntVector LEVELS = LOOKUP ? levels() : null;
-        private static final int PAIRS = BLOCK_SIZE / (2 * SUB_BLOCK);
-
         private Simd() {}
 
-        private static IntVector levels() {
-            int[] bits = new int[VectorShapes.LANES];
-            for (int q = 0; q < bits.length; q++) {
-                bits[q] = Float.floatToRawIntBits(q);
-            }
-            return IntVector.fromArray(VectorShapes.I, bits, 0);
-        }
-
         static float dot(MemorySegment data, long offset, float[] x, int xOffset, int length) {
-            return LOOKUP ? dotLookup(data, offset, x, xOffset, length) : dotWiden(data, offset, x, xOffset, length);
-        }
-
-        static float dotLookup(MemorySegment data, long offset, float[] x, int xOffset, int length) {
-            int head = headLength(offset, length, BLOCK_SIZE);
-            int blocks = (length - head) / BLOCK_SIZE;
-            int body = head + blocks * BLOCK_SIZE;
-            float sum = head == 0 ? 0f : scalarDot(data, offset, x, xOffset, head);
-            FloatVector acc0 = FloatVector.zero(VectorShapes.F);
-            FloatVector acc1 = acc0;
-            int xi = xOffset + head;
-            long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
-            for (int b = 0; b < blocks; b++, block += TYPE_SIZE, xi += BLOCK_SIZE) {
-                float d = LittleEndian.f16(data, block + D_OFFSET);
-                float dmin = -LittleEndian.f16(data, block + DMIN_OFFSET);
-                long low = LittleEndian.i64(data, block + SCALES_OFFSET);
-                int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
-                for (int pair = 0; pair < PAIRS; pair += 2) {
-                    acc0 = acc0.add(pairProducts(data, block + QS_OFFSET + 32 * pair, x, xi + 2 * SUB_BLOCK * pair,
-                            d * scaleOf(low, high, 2 * pair), dmin * minOf(low, high, 2 * pair),
-                            d * scaleOf(low, high, 2 * pair + 1), dmin * minOf(low, high, 2 * pair + 1)));
-                    acc1 = acc1.add(pairProducts(data, block + QS_OFFSET + 32 * (pair + 1), x,
-                            xi + 2 * SUB_BLOCK * (pair + 1),
-                            d * scaleOf(low, high, 2 * pair + 2), dmin * minOf(low, high, 2 * pair + 2),
-                            d * scaleOf(low, high, 2 * pair + 3), dmin * minOf(low, high, 2 * pair + 3)));
-                }
-            }
-            sum += VectorShapes.sum(acc0.add(acc1));
-            if (body < length) {
-                sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
-            }
-            return sum;
-        }
-
-        /**
-         * Sub-blocks {@code 2k} (low nibbles of the 32 bytes at {@code qs}, activations
-         * {@code x[y, y + 32)}) and {@code 2k + 1} (high nibbles, {@code x[y + 32, y + 64)}), each
-         * {@code scale * sum(q * x) + min * sum(x)}, folded lane-wise into 16 lanes.
-         */
-        private static FloatVector pairProducts(MemorySegment data, long qs, float[] x, int y, float scaleLo,
-                                                float minLo, float scaleHi, float minHi) {
-            IntVector first = bytesAsInts(data, qs);
-            IntVector second = bytesAsInts(data, qs + 16);
-            FloatVector x0 = FloatVector.fromArray(VectorShapes.F, x, y);
-            FloatVector x1 = FloatVector.fromArray(VectorShapes.F, x, y + 16);
-            FloatVector x2 = FloatVector.fromArray(VectorShapes.F, x, y + 32);
-            FloatVector x3 = FloatVector.fromArray(VectorShapes.F, x, y + 48);
-            FloatVector lo = first.selectFrom(LEVELS).reinterpretAsFloats().mul(x0);
-            lo = second.selectFrom(LEVELS).reinterpretAsFloats().fma(x1, lo);
-            FloatVector hi = first.lanewise(VectorOperators.ASHR, 4).selectFrom(LEVELS).reinterpretAsFloats().mul(x2);
-            hi = second.lanewise(VectorOperators.ASHR, 4).selectFrom(LEVELS).reinterpretAsFloats().fma(x3, hi);
-            FloatVector mins = x0.add(x1).mul(FloatVector.broadcast(VectorShapes.F, minLo));
-            mins = x2.add(x3).fma(FloatVector.broadcast(VectorShapes.F, minHi), mins);
-            return hi.fma(FloatVector.broadcast(VectorShapes.F, scaleHi),
-                    lo.fma(FloatVector.broadcast(VectorShapes.F, scaleLo), mins));
-        }
-
-        private static IntVector bytesAsInts(MemorySegment data, long byteOffset) {
-            return (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data, byteOffset, VectorShapes.LE)
-                    .convertShape(VectorOperators.B2I, VectorShapes.I, 0);
-        }
-
-        /** 8 lanes: one sub-block of 32 per step ({@code (q * d * scale - dmin * min) * x}), two accumulators. */
-        static float dotWiden(MemorySegment data, long offset, float[] x, int xOffset, int length) {
             int head = headLength(offset, length, BLOCK_SIZE);
             int blocks = (length - head) / BLOCK_SIZE;
             int body = head + blocks * BLOCK_SIZE;
@@ -351,7 +275,7 @@ final class Q4_KTensor extends FloatTensor {
                 float dmin = LittleEndian.f16(data, block + DMIN_OFFSET);
                 long low = LittleEndian.i64(data, block + SCALES_OFFSET);
                 int high = LittleEndian.i32(data, block + SCALES_OFFSET + 8);
-                for (int pair = 0; pair < PAIRS; pair++) {
+                for (int pair = 0; pair < BLOCK_SIZE / (2 * SUB_BLOCK); pair++) {
                     FloatVector scaleLo = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, 2 * pair));
                     FloatVector minLo = FloatVector.broadcast(VectorShapes.F, -dmin * minOf(low, high, 2 * pair));
                     FloatVector scaleHi = FloatVector.broadcast(VectorShapes.F, d * scaleOf(low, high, 2 * pair + 1));
@@ -359,9 +283,11 @@ final class Q4_KTensor extends FloatTensor {
                     long qs = block + QS_OFFSET + 32 * pair;
                     int y = xi + 2 * SUB_BLOCK * pair;
                     for (int l = 0; l < SUB_BLOCK; l += lanes) {
-                        ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l, VectorShapes.LE);
-                        FloatVector lo = widen(packed.and((byte) 0x0F));
-                        FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
+                        IntVector packed = (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data, qs + l,
+                                VectorShapes.LE).convertShape(VectorOperators.B2I, VectorShapes.I, 0);
+                        FloatVector lo = (FloatVector) packed.and(0x0F).convert(VectorOperators.I2F, 0);
+                        FloatVector hi = (FloatVector) packed.lanewise(VectorOperators.ASHR, 4).and(0x0F)
+                                .convert(VectorOperators.I2F, 0);
                         acc0 = lo.fma(scaleLo, minLo).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
                         acc1 = hi.fma(scaleHi, minHi).fma(FloatVector.fromArray(VectorShapes.F, x, y + SUB_BLOCK + l), acc1);
                     }
