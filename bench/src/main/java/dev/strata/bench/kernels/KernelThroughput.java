@@ -23,8 +23,9 @@ import java.util.Random;
  * Strata's speed relative to it ({@code Strata/ggml}: above 1 means Strata is faster).
  */
 public final class KernelThroughput {
-    private static final int ROWS = 256;
-    private static final int COLS = 4096;
+    /** Matrix shape; {@code -Dkernels.rows=N -Dkernels.cols=N} change it (e.g. a model's real matrices). */
+    private static final int ROWS = Integer.getInteger("kernels.rows", 256);
+    private static final int COLS = Integer.getInteger("kernels.cols", 4096);
 
     private KernelThroughput() {}
 

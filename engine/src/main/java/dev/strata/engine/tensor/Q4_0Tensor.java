@@ -129,74 +129,17 @@ final class Q4_0Tensor extends FloatTensor {
     }
 
     /**
-     * Vector kernels. With 16 float lanes (AVX-512) {@link #dot} reads a block's 16 bytes once,
-     * sign-extends them to 16 ints, and looks the nibbles up in a 16-entry table of {@code q - 8}
-     * ({@code selectFrom} wraps indices to their low four bits, so the low nibble needs no mask and
-     * the high one just a shift; C2 emits one {@code vpermd} per lookup): no int-to-float conversions
-     * and no byte shifts (x86 has none). Each block's products are summed in one vector, scaled once
-     * by {@code d}, and two blocks go per iteration into two accumulators so that the multiply-adds of
-     * one block do not wait for the other's. With 8 lanes (AVX2) the nibbles are split on int lanes (no byte shifts, which
-     * x86 lacks) and converted to floats.
+     * Vector kernels. {@link #dot}: the block's bytes sign-extended to int lanes in one load, the
+     * nibbles split there with a mask and a shift (x86 has no byte-lane shifts: a shift on byte lanes
+     * costs several instructions), converted to floats, two accumulators. A variant that looked the
+     * nibbles up in a 16-entry table ({@code selectFrom}, one {@code vpermd}) and scaled each block
+     * once was 10 % faster on in-cache rows but 20 % slower in the engine's decode (not understood;
+     * docs/benchmarks.md), so it was not kept.
      */
     static final class Simd {
-        private static final boolean LOOKUP = VectorShapes.LANES == 16;
-        /** {@code q - 8} for {@code q = 0 ... 15}, as float bits in int lanes (used when {@link #LOOKUP}). */
-        private static final IntVector LEVELS = LOOKUP ? levels() : null;
-
         private Simd() {}
 
-        private static IntVector levels() {
-            int[] bits = new int[VectorShapes.LANES];
-            for (int q = 0; q < bits.length; q++) {
-                bits[q] = Float.floatToRawIntBits(q - 8);
-            }
-            return IntVector.fromArray(VectorShapes.I, bits, 0);
-        }
-
         static float dot(MemorySegment data, long offset, float[] x, int xOffset, int length) {
-            return LOOKUP ? dotLookup(data, offset, x, xOffset, length) : dotWiden(data, offset, x, xOffset, length);
-        }
-
-        /** 16 lanes: one block is one byte load, two table lookups and three multiply-adds. */
-        static float dotLookup(MemorySegment data, long offset, float[] x, int xOffset, int length) {
-            int head = headLength(offset, length, BLOCK_SIZE);
-            int blocks = (length - head) / BLOCK_SIZE;
-            int body = head + blocks * BLOCK_SIZE;
-            float sum = head == 0 ? 0f : scalarDot(data, offset, x, xOffset, head);
-            FloatVector acc0 = FloatVector.zero(VectorShapes.F);
-            FloatVector acc1 = acc0;
-            int xi = xOffset + head;
-            long block = (offset + head) / BLOCK_SIZE * TYPE_SIZE;
-            int b = 0;
-            for (; b + 1 < blocks; b += 2, block += 2 * TYPE_SIZE, xi += 2 * BLOCK_SIZE) {
-                acc0 = blockProducts(data, block, x, xi).fma(
-                        FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET)), acc0);
-                acc1 = blockProducts(data, block + TYPE_SIZE, x, xi + BLOCK_SIZE).fma(
-                        FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + TYPE_SIZE + D_OFFSET)), acc1);
-            }
-            if (b < blocks) {
-                acc0 = blockProducts(data, block, x, xi).fma(
-                        FloatVector.broadcast(VectorShapes.F, LittleEndian.f16(data, block + D_OFFSET)), acc0);
-            }
-            sum += VectorShapes.sum(acc0.add(acc1));
-            if (body < length) {
-                sum += scalarDot(data, offset + body, x, xOffset + body, length - body);
-            }
-            return sum;
-        }
-
-        /** {@code (q - 8) * x} of one block's 32 elements, folded lane-wise into 16 lanes. */
-        private static FloatVector blockProducts(MemorySegment data, long block, float[] x, int xi) {
-            IntVector packed = (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET,
-                    VectorShapes.LE).convertShape(VectorOperators.B2I, VectorShapes.I, 0);
-            FloatVector lo = packed.selectFrom(LEVELS).reinterpretAsFloats();
-            FloatVector hi = packed.lanewise(VectorOperators.ASHR, 4).selectFrom(LEVELS).reinterpretAsFloats();
-            return hi.fma(FloatVector.fromArray(VectorShapes.F, x, xi + HALF),
-                    lo.mul(FloatVector.fromArray(VectorShapes.F, x, xi)));
-        }
-
-        /** 8 lanes: nibbles split on int lanes with a mask and a shift, converted to floats, two accumulators. */
-        static float dotWiden(MemorySegment data, long offset, float[] x, int xOffset, int length) {
             int head = headLength(offset, length, BLOCK_SIZE);
             int blocks = (length - head) / BLOCK_SIZE;
             int body = head + blocks * BLOCK_SIZE;
