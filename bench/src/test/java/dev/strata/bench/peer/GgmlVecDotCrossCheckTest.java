@@ -59,4 +59,31 @@ class GgmlVecDotCrossCheckTest {
         System.out.printf("%s (vec_dot_type %s): max |difference| / sum |w x| %.2e%n", type, ggml.vecDotType(type), worst);
         assertThat(worst).as("ggml rounds and sums the same products; only float summation order differs").isLessThan(1e-6);
     }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void preparedRowsGiveTheSameDotsAsOneRowCalls(GgmlType type) {
+        Random random = new Random(7 + type.ordinal());
+        int rows = 8;
+        float[] w = new float[COLS * rows];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (random.nextGaussian() / Math.sqrt(COLS));
+        }
+        float[] x = new float[COLS];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        byte[] bytes = Quantizer.quantize(type, w);
+        GgmlVecDot ggml = GgmlVecDot.load();
+        float[] out = new float[rows];
+        try (GgmlVecDot.Rows prepared = ggml.rows(type, bytes, rows, COLS)) {
+            prepared.matvec(x, out);
+            prepared.matvec(x, out); // reusable
+        }
+        int rowBytes = (int) type.sizeBytes(COLS);
+        for (int r = 0; r < rows; r++) {
+            assertThat(out[r]).as("row " + r)
+                    .isEqualTo(ggml.dot(type, Arrays.copyOfRange(bytes, r * rowBytes, (r + 1) * rowBytes), x));
+        }
+    }
 }

@@ -4,6 +4,7 @@ import dev.strata.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -127,7 +128,14 @@ final class Q4_0Tensor extends FloatTensor {
         }
     }
 
-    /** Vector kernel: nibbles split with a mask and a shift, widened to floats, two accumulators. */
+    /**
+     * Vector kernels. {@link #dot}: the block's bytes sign-extended to int lanes in one load, the
+     * nibbles split there with a mask and a shift (x86 has no byte-lane shifts: a shift on byte lanes
+     * costs several instructions), converted to floats, two accumulators. A variant that looked the
+     * nibbles up in a 16-entry table ({@code selectFrom}, one {@code vpermd}) and scaled each block
+     * once was 10 % faster on in-cache rows but 20 % slower in the engine's decode (not understood;
+     * docs/benchmarks.md), so it was not kept.
+     */
     static final class Simd {
         private Simd() {}
 
@@ -146,10 +154,11 @@ final class Q4_0Tensor extends FloatTensor {
                 FloatVector d = FloatVector.broadcast(VectorShapes.F, scale);
                 FloatVector offset8 = FloatVector.broadcast(VectorShapes.F, -8 * scale); // (q - 8) d = q d - 8 d
                 for (int j = 0; j < HALF; j += lanes) {
-                    ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, block + QS_OFFSET + j,
-                            VectorShapes.LE);
-                    FloatVector lo = widen(packed.and((byte) 0x0F));
-                    FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4));
+                    IntVector packed = (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data,
+                            block + QS_OFFSET + j, VectorShapes.LE).convertShape(VectorOperators.B2I, VectorShapes.I, 0);
+                    FloatVector lo = (FloatVector) packed.and(0x0F).convert(VectorOperators.I2F, 0);
+                    FloatVector hi = (FloatVector) packed.lanewise(VectorOperators.ASHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0);
                     acc0 = lo.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j), acc0);
                     acc1 = hi.fma(d, offset8).fma(FloatVector.fromArray(VectorShapes.F, x, xi + j + HALF), acc1);
                 }

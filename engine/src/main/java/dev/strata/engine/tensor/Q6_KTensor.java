@@ -4,6 +4,7 @@ import dev.strata.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -229,13 +230,12 @@ final class Q6_KTensor extends FloatTensor {
                         for (int l = 0; l < 32; l += lanes) {
                             float sLo = d * (byte) (scales >>> (8 * (l / 16 + 2 * k)));
                             float sHi = d * (byte) (scales >>> (8 * (l / 16 + 2 * k + 4)));
-                            ByteVector packed = ByteVector.fromMemorySegment(VectorShapes.B, data, ql + l, VectorShapes.LE);
-                            ByteVector high = ByteVector.fromMemorySegment(VectorShapes.B, data, qh + l, VectorShapes.LE)
-                                    .lanewise(VectorOperators.LSHR, 2 * k);
-                            FloatVector lo = widen(packed.and((byte) 0x0F)
-                                    .or(high.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32));
-                            FloatVector hi = widen(packed.lanewise(VectorOperators.LSHR, 4)
-                                    .or(high.and((byte) 0x30)).sub((byte) 32));
+                            IntVector packed = bytesAsInts(data, ql + l);
+                            IntVector high = bytesAsInts(data, qh + l).lanewise(VectorOperators.LSHR, 2 * k);
+                            FloatVector lo = toFloats(packed.and(0x0F)
+                                    .or(high.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32));
+                            FloatVector hi = toFloats(packed.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                                    .or(high.and(0x30)).sub(32));
                             acc0 = lo.mul(sLo).fma(FloatVector.fromArray(VectorShapes.F, x, y + l), acc0);
                             acc1 = hi.mul(sHi).fma(FloatVector.fromArray(VectorShapes.F, x, y + 64 + l), acc1);
                         }
@@ -282,6 +282,16 @@ final class Q6_KTensor extends FloatTensor {
                     }
                 }
             }
+        }
+
+        /** {@code LANES} bytes at {@code byteOffset}, sign-extended to ints (shifts and masks are cheaper on ints). */
+        private static IntVector bytesAsInts(MemorySegment data, long byteOffset) {
+            return (IntVector) ByteVector.fromMemorySegment(VectorShapes.B, data, byteOffset, VectorShapes.LE)
+                    .convertShape(VectorOperators.B2I, VectorShapes.I, 0);
+        }
+
+        private static FloatVector toFloats(IntVector ints) {
+            return (FloatVector) ints.convert(VectorOperators.I2F, 0);
         }
 
         private static FloatVector widen(ByteVector bytes) {
