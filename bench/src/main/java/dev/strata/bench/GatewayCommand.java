@@ -53,6 +53,11 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "5", description = "seconds per rate (default: ${DEFAULT-VALUE})")
     double seconds;
 
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "seconds at 200 req/s to every target before the measured rates, results dropped "
+                    + "(default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
     @Option(names = "--peer", defaultValue = "portkey",
             description = "peer gateway in the same run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; "
                     + "portkey is installed with npm under ~/.cache/strata/portkey on first use, and skipped when "
@@ -64,8 +69,9 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1) || !(seconds > 0)) {
-            System.err.println("bench gateway: --rates must be positive integers and --seconds > 0");
+        if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1) || !(seconds > 0)
+                || !(warmupSeconds > 0)) {
+            System.err.println("bench gateway: --rates must be positive integers, --seconds and --warmup-seconds > 0");
             return 2;
         }
         StrataServe strata = StrataServe.under(Path.of(System.getenv().getOrDefault("STRATA_HOME", ".")));
@@ -103,7 +109,7 @@ final class GatewayCommand implements Callable<Integer> {
             Optional<ProcessUsage> usage = ProcessUsage.available() ? Optional.of(ProcessUsage.fromSystem())
                     : Optional.empty();
             OverheadRun run = new OverheadRun(direct, gateways, usage, seconds, Duration.ofSeconds(3), 256);
-            var warm = run.warmUp(200, 3);
+            var warm = run.warmUp(200, warmupSeconds); // JIT and connections; results dropped
             for (Target g : gateways) {
                 int errors = warm.gateways().get(g.name()).run().errors();
                 if (errors > 0) {
