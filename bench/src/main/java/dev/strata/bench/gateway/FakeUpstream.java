@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A fast fake OpenAI upstream on 127.0.0.1: plain server socket, one virtual thread per keep-alive
- * connection, and the same fixed chat completion for every request (no parsing beyond the framing).
+ * A fast fake OpenAI upstream on 127.0.0.1: plain server socket, one platform thread per keep-alive
+ * connection (its blocking read is woken by the kernel directly; clients keep few connections open), and
+ * the same fixed chat completion for every request (no parsing beyond the framing).
  */
 public final class FakeUpstream implements AutoCloseable {
     private static final byte[] BODY = ("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"fake\","
@@ -46,7 +47,7 @@ public final class FakeUpstream implements AutoCloseable {
                 Socket socket = server.accept();
                 socket.setTcpNoDelay(true);
                 connections.add(socket);
-                Thread.ofVirtual().start(() -> serve(socket));
+                Thread.ofPlatform().daemon().name("fake-upstream").start(() -> serve(socket));
             } catch (IOException e) {
                 return; // closed
             }

@@ -78,6 +78,7 @@ public record OverheadRun(Target direct, List<Target> gateways, Optional<Process
         for (Target g : gateways) {
             clients.add(client(g));
         }
+        Optional<ProcessUsage.Sample> harnessBefore = harnessSample();
         Map<String, ProcessUsage.Sample> before = samples();
         List<Run> runs;
         try {
@@ -86,6 +87,7 @@ public record OverheadRun(Target direct, List<Target> gateways, Optional<Process
             clients.forEach(KeepAliveClient::close);
         }
         Map<String, ProcessUsage.Sample> after = samples();
+        Optional<ProcessUsage.Sample> harnessAfter = harnessSample();
         Map<String, GatewayRow> row = new HashMap<>();
         for (int i = 0; i < gateways.size(); i++) {
             String name = gateways.get(i).name();
@@ -96,11 +98,20 @@ public record OverheadRun(Target direct, List<Target> gateways, Optional<Process
                     : new GatewayRow(r, OptionalDouble.of((a.cpuNanos() - b.cpuNanos()) / 1e3 / r.requests()),
                             OptionalLong.of(a.rssBytes())));
         }
-        return new RateRow(rate, runs.get(0), row);
+        OptionalDouble harnessCpu = harnessBefore.isEmpty() || harnessAfter.isEmpty() ? OptionalDouble.empty()
+                : OptionalDouble.of((harnessAfter.get().cpuNanos() - harnessBefore.get().cpuNanos()) / 1e3
+                        / ((long) runs.get(0).requests() * runs.size()));
+        return new RateRow(rate, runs.get(0), row, harnessCpu);
     }
 
     private KeepAliveClient client(Target t) {
         return new KeepAliveClient(t.address(), t.request(), connections, TIMEOUT);
+    }
+
+    /** This process alone (its children are the gateways, measured apart). */
+    private Optional<ProcessUsage.Sample> harnessSample() throws IOException {
+        return usage.isEmpty() ? Optional.empty()
+                : Optional.of(usage.get().sampleOwn(ProcessHandle.current()));
     }
 
     private Map<String, ProcessUsage.Sample> samples() throws IOException {

@@ -44,10 +44,18 @@ public record OverheadTable(List<String> gateways, List<RateRow> rows) {
         }
     }
 
-    /** One offered rate: the direct run and the gateways' runs, by name. */
-    public record RateRow(int rate, Run direct, Map<String, GatewayRow> gateways) {
+    /**
+     * One offered rate: the direct run and the gateways' runs, by name.
+     *
+     * @param harnessCpuMicrosPerRequest CPU of the benchmark's own process (load generator and fake
+     *                                   upstream, plus any gateway running in it) per request sent to any
+     *                                   target, when measured
+     */
+    public record RateRow(int rate, Run direct, Map<String, GatewayRow> gateways,
+            OptionalDouble harnessCpuMicrosPerRequest) {
         public RateRow {
             Objects.requireNonNull(direct, "direct");
+            Objects.requireNonNull(harnessCpuMicrosPerRequest, "harnessCpuMicrosPerRequest");
             gateways = Map.copyOf(gateways);
         }
 
@@ -98,6 +106,9 @@ public record OverheadTable(List<String> gateways, List<RateRow> rows) {
             r.putObject("direct").put("p50_us", d.p50Micros()).put("p99_us", d.p99Micros())
                     .put("achieved_rps", round1(d.achievedRps())).put("requests", d.requests())
                     .put("errors", d.errors());
+            if (row.harnessCpuMicrosPerRequest().isPresent()) {
+                r.with("direct").put("harness_cpu_us_per_request", round1(row.harnessCpuMicrosPerRequest().getAsDouble()));
+            }
             for (String name : gateways) {
                 GatewayRow g = row.gateways().get(name);
                 if (g == null) {
@@ -148,6 +159,16 @@ public record OverheadTable(List<String> gateways, List<RateRow> rows) {
                         g.rssBytes().isPresent() ? Long.toString(g.rssBytes().getAsLong() >> 20) : "-",
                         row.sustained(name) ? "" : "  (not sustained)");
             }
+        }
+        StringBuilder harness = new StringBuilder();
+        for (RateRow row : rows) {
+            if (row.harnessCpuMicrosPerRequest().isPresent()) {
+                harness.append(String.format(Locale.ROOT, " %d req/s: %.0f µs;", row.rate(),
+                        row.harnessCpuMicrosPerRequest().getAsDouble()));
+            }
+        }
+        if (!harness.isEmpty()) {
+            out.println("harness CPU (load generator + fake upstream) per request sent:" + harness);
         }
         for (String name : gateways) {
             OptionalInt m = maxSustained(name);

@@ -60,6 +60,11 @@ public final class ProcessUsage {
         return new Sample(ticks * 1_000_000_000L / ticksPerSecond, rss);
     }
 
+    /** The process's CPU and RSS, without its descendants. */
+    public Sample sampleOwn(ProcessHandle process) throws IOException {
+        return new Sample(ticks(process.pid()) * 1_000_000_000L / ticksPerSecond, rssBytes(process.pid()));
+    }
+
     /** utime + stime: fields 14 and 15 of /proc/PID/stat (counted after the parenthesised name). */
     static long ticksOf(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");

@@ -27,7 +27,8 @@ class OverheadTableTest {
     }
 
     private static RateRow row(int rate, Run strata, Run portkey) {
-        return new RateRow(rate, run(rate, rate, 100, 200, 0), Map.of("strata", proc(strata), "portkey", proc(portkey)));
+        return new RateRow(rate, run(rate, rate, 100, 200, 0), Map.of("strata", proc(strata), "portkey", proc(portkey)),
+                OptionalDouble.of(55.5));
     }
 
     private static OverheadTable table() {
@@ -68,6 +69,7 @@ class OverheadTableTest {
         JsonNode first = json.get("rates").get(0);
         assertThat(first.get("rate").asInt()).isEqualTo(200);
         assertThat(first.get("direct").get("p50_us").asLong()).isEqualTo(100);
+        assertThat(first.get("direct").get("harness_cpu_us_per_request").asDouble()).isEqualTo(55.5);
         JsonNode strata = first.get("strata");
         assertThat(strata.get("added_p50_us").asLong()).isEqualTo(50);
         assertThat(strata.get("added_p99_us").asLong()).isEqualTo(200);
