@@ -122,6 +122,10 @@ final class GatewayCommand implements Callable<Integer> {
                         + "latencies in µs%n", load, Runtime.getRuntime().availableProcessors(), seconds);
             }
             OverheadTable table = run.run(rates);
+            if (cleanup.done()) {
+                System.err.println("bench gateway: interrupted; no results");
+                return 130;
+            }
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(table.toJson(new ObjectMapper())));
             } else {
@@ -169,14 +173,24 @@ final class GatewayCommand implements Callable<Integer> {
     /** Closes what the run started, newest first, once (normal end, error or shutdown hook). */
     private static final class Cleanup implements Runnable {
         private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+        private boolean done;
 
         synchronized <T extends AutoCloseable> T add(T resource) {
             resources.push(resource);
+            if (done) { // started while the shutdown hook ran: stop it too
+                run();
+            }
             return resource;
+        }
+
+        /** Whether it ran already (at the end, or from the shutdown hook mid-run). */
+        synchronized boolean done() {
+            return done;
         }
 
         @Override
         public synchronized void run() {
+            done = true;
             while (!resources.isEmpty()) {
                 try {
                     resources.pop().close();
