@@ -83,7 +83,7 @@ final class GatewayCommand implements Callable<Integer> {
         Cleanup cleanup = new Cleanup();
         Thread hook = new Thread(cleanup::run, "bench-gateway-cleanup");
         Runtime.getRuntime().addShutdownHook(hook); // ctrl-C: children stopped too
-        Path workDir = Files.createTempDirectory("strata-bench-gateway");
+        Path workDir = cleanup.add(new WorkDir(Files.createTempDirectory("strata-bench-gateway"))).path();
         try {
             FakeUpstream upstream = cleanup.add(FakeUpstream.start());
             InetSocketAddress upstreamAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), upstream.port());
@@ -142,7 +142,6 @@ final class GatewayCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // already shutting down: the hook runs the (idempotent) cleanup
             }
-            deleteTree(workDir);
         }
     }
 
@@ -162,11 +161,15 @@ final class GatewayCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory left behind
+    /** The run's temporary directory (configs, logs, Strata's data dir), deleted when closed. */
+    private record WorkDir(Path path) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (Stream<Path> paths = Files.walk(path)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temp directory left behind
+            }
         }
     }
 
