@@ -1,110 +1,206 @@
 package dev.strata.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
-import dev.strata.bench.gateway.GatewayOverheadBenchmark;
-import dev.strata.bench.gateway.GatewayOverheadBenchmark.Run;
-import dev.strata.server.config.Limits;
-import dev.strata.server.config.ModelConfig;
-import dev.strata.server.config.SamplingDefaults;
-import dev.strata.server.config.ServerConfig;
-import dev.strata.server.config.StrataConfig;
-import dev.strata.server.gateway.Gateway;
-import dev.strata.server.observe.Observability;
-import dev.strata.server.registry.GgufModelLoader;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.strata.bench.gateway.FakeUpstream;
+import dev.strata.bench.gateway.GatewayProcess;
+import dev.strata.bench.gateway.KeepAliveClient;
+import dev.strata.bench.gateway.OverheadRun;
+import dev.strata.bench.gateway.OverheadRun.Target;
+import dev.strata.bench.gateway.OverheadTable;
+import dev.strata.bench.gateway.PortkeyInstall;
+import dev.strata.bench.gateway.ProcessUsage;
+import dev.strata.bench.gateway.StrataServe;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./strata bench gateway}: added latency of one Strata route over calling a fast fake upstream
- * directly, open loop at fixed rates, direct and through Strata side by side (one request to each per tick). The Portkey
- * comparison of issue 9 is not part of this run yet.
+ * {@code ./strata bench gateway}: latency, CPU and memory one Strata route adds over calling a fast fake
+ * upstream directly, open loop at fixed rates, with Portkey's open-source gateway as a peer in the same
+ * run: at every tick one request to the upstream, one through Strata and one through Portkey (issue 9).
+ * Strata and Portkey each run as a child process on loopback.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = "Latency Strata's routing adds over a direct call to a fast upstream (open loop, loopback).")
+        description = "Latency, CPU and RSS Strata's routing adds over a direct call to a fast upstream, "
+                + "Portkey's gateway alongside (open loop, loopback).")
 final class GatewayCommand implements Callable<Integer> {
+    /** Peers the run can include besides Strata. */
+    enum Peer { portkey, none }
+
+    private static final String BODY =
+            "{\"model\":\"" + StrataServe.ROUTE + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1}";
+    private static final String PATH = "/v1/chat/completions";
+
     @Option(names = "--rates", split = ",", defaultValue = "200,500,1000,2000,5000",
             description = "offered requests/s (default: ${DEFAULT-VALUE})")
     List<Integer> rates;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "seconds per rate and target (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "5", description = "seconds per rate (default: ${DEFAULT-VALUE})")
     double seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "seconds at 200 req/s to every target before the measured rates, results dropped "
+                    + "(default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
+    @Option(names = "--peer", defaultValue = "portkey",
+            description = "peer gateway in the same run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; "
+                    + "portkey is installed with npm under ~/.cache/strata/portkey on first use, and skipped when "
+                    + "node or npm is missing)")
+    Peer peer;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        HttpServer upstream = GatewayOverheadBenchmark.fakeUpstream();
-        URI upstreamBase = URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1");
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode section = (ObjectNode) mapper.readTree("""
-                {"upstreams":[{"name":"fake","base_url":"%s","max_connections":4096}],
-                 "routes":[{"name":"fast","targets":["fake"]}]}""".formatted(upstreamBase));
-        Path file = Path.of(System.getenv().getOrDefault("STRATA_HOME", "."), "models", "stories260K.gguf");
-        ServerConfig server = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(5),
-                new Limits(1 << 20, 4096, 1, 1), Optional.empty());
-        StrataConfig config = new StrataConfig(server, List.of(new ModelConfig("stories260K", file, 1, 0,
-                SamplingDefaults.NONE)), new dev.strata.server.config.ObserveConfig("warn", false));
-        Gateway gateway = new Gateway(config, new GgufModelLoader(32, 512), Clock.systemUTC(), "bench",
-                Observability.fromEnvironment(config, Map.of(), Clock.systemUTC()), () -> section);
-        gateway.start();
-        String body = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1}";
-        URI direct = URI.create(upstreamBase + "/chat/completions");
-        URI strata = gateway.httpUri().resolve("/v1/chat/completions");
-        ObjectNode out = mapper.createObjectNode();
-        var table = out.putArray("rates");
-        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            GatewayOverheadBenchmark.run(client, List.of(direct, strata), body, 200, 2); // warm-up
-            GatewayOverheadBenchmark.cpuMicrosPerRequest(client, direct, body, 2_000); // warm-up
-            GatewayOverheadBenchmark.cpuMicrosPerRequest(client, strata, body, 2_000);
-            double directCpu = GatewayOverheadBenchmark.cpuMicrosPerRequest(client, direct, body, 5_000);
-            double strataCpu = GatewayOverheadBenchmark.cpuMicrosPerRequest(client, strata, body, 5_000);
-            out.put("strata_added_cpu_us_per_request", Math.round(strataCpu - directCpu));
-            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-            out.put("load_average_1m", load);
-            if (!json) {
-                System.out.printf(Locale.ROOT, "load average (1 min) at start: %.2f on %d cores%n", load,
-                        Runtime.getRuntime().availableProcessors());
-                System.out.printf(Locale.ROOT, "CPU per request (sequential, 5000 each): direct %.0f µs, through "
-                        + "Strata %.0f µs, added %.0f µs%n", directCpu, strataCpu, strataCpu - directCpu);
-                System.out.printf("%8s %10s %10s %10s %12s %12s %8s%n", "rate", "direct p50", "direct p99",
-                        "strata rps", "added p50 µs", "added p99 µs", "errors");
+        if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1) || !(seconds > 0)
+                || !(warmupSeconds > 0)) {
+            System.err.println("bench gateway: --rates must be positive integers, --seconds and --warmup-seconds > 0");
+            return 2;
+        }
+        StrataServe strata = StrataServe.under(Path.of(System.getenv().getOrDefault("STRATA_HOME", ".")));
+        if (!strata.present()) {
+            System.err.println("bench gateway: needs " + strata.jar() + " and " + strata.model()
+                    + " (run ./strata build)");
+            return 2;
+        }
+        Cleanup cleanup = new Cleanup();
+        Thread hook = new Thread(cleanup::run, "bench-gateway-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook); // ctrl-C: children stopped too
+        Path workDir = cleanup.add(new WorkDir(Files.createTempDirectory("strata-bench-gateway"))).path();
+        try {
+            FakeUpstream upstream = cleanup.add(FakeUpstream.start());
+            InetSocketAddress upstreamAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), upstream.port());
+            String upstreamBase = "http://127.0.0.1:" + upstream.port() + "/v1";
+            Target direct = new Target("direct", upstreamAddress,
+                    KeepAliveClient.post(upstreamAddress, PATH, Map.of(), BODY), Optional.empty());
+            List<Target> gateways = new ArrayList<>();
+
+            int strataPort = GatewayProcess.freePort();
+            GatewayProcess strataProcess = cleanup.add(GatewayProcess.start("strata",
+                    strata.command(workDir, strataPort, upstreamBase), strataPort, workDir.resolve("strata.log"),
+                    "/health/ready", List.of(200), Duration.ofSeconds(120)));
+            gateways.add(new Target("strata", strataProcess.address(),
+                    KeepAliveClient.post(strataProcess.address(), PATH, Map.of(), BODY),
+                    Optional.of(strataProcess.handle())));
+
+            if (peer == Peer.portkey) {
+                startPortkey(cleanup, workDir, upstreamBase).ifPresent(p -> gateways.add(new Target("portkey",
+                        p.address(), KeepAliveClient.post(p.address(), PATH, PortkeyInstall.headers(upstreamBase),
+                                BODY), Optional.of(p.handle()))));
             }
-            for (int rate : rates) {
-                List<Run> both = GatewayOverheadBenchmark.run(client, List.of(direct, strata), body, rate, seconds);
-                Run d = both.get(0);
-                Run s = both.get(1);
-                ObjectNode row = table.addObject().put("rate", rate);
-                row.putObject("direct").put("p50_us", d.p50Micros()).put("p99_us", d.p99Micros())
-                        .put("achieved_rps", d.achievedRps()).put("errors", d.errors());
-                row.putObject("strata").put("added_p50_us", s.p50Micros() - d.p50Micros())
-                        .put("added_p99_us", s.p99Micros() - d.p99Micros()).put("achieved_rps", s.achievedRps())
-                        .put("errors", s.errors());
-                if (!json) {
-                    System.out.printf(Locale.ROOT, "%8d %10d %10d %10.0f %12d %12d %8d%n", rate, d.p50Micros(),
-                            d.p99Micros(), s.achievedRps(), s.p50Micros() - d.p50Micros(),
-                            s.p99Micros() - d.p99Micros(), s.errors() + d.errors());
+
+            Optional<ProcessUsage> usage = ProcessUsage.available() ? Optional.of(ProcessUsage.fromSystem())
+                    : Optional.empty();
+            OverheadRun run = new OverheadRun(direct, gateways, usage, seconds, Duration.ofSeconds(3), 256);
+            var warm = run.warmUp(200, warmupSeconds); // JIT and connections; results dropped
+            for (Target g : gateways) {
+                int errors = warm.gateways().get(g.name()).run().errors();
+                if (errors > 0) {
+                    System.err.printf("bench gateway: %s answered %d warm-up requests with errors%n", g.name(), errors);
                 }
             }
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            if (!json) {
+                System.out.printf(Locale.ROOT, "load average (1 min) at start: %.2f on %d cores; %.0f s per rate, "
+                        + "latencies in µs%n", load, Runtime.getRuntime().availableProcessors(), seconds);
+            }
+            OverheadTable table = run.run(rates);
+            if (cleanup.done()) {
+                System.err.println("bench gateway: interrupted; no results");
+                return 130;
+            }
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(table.toJson(new ObjectMapper())));
+            } else {
+                table.print(System.out);
+            }
+            return 0;
+        } catch (IOException e) {
+            System.err.println("bench gateway: " + e.getMessage());
+            return 1;
         } finally {
-            gateway.stop();
-            upstream.stop(0);
+            cleanup.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs the (idempotent) cleanup
+            }
         }
-        if (json) {
-            System.out.println(mapper.writeValueAsString(out));
+    }
+
+    private static Optional<GatewayProcess> startPortkey(Cleanup cleanup, Path workDir, String upstreamBase)
+            throws InterruptedException, IOException {
+        int port = GatewayProcess.freePort();
+        Optional<List<String>> command = PortkeyInstall.inUserCache().command(port, System.err::println);
+        if (command.isEmpty()) {
+            return Optional.empty();
         }
-        return 0;
+        try {
+            return Optional.of(cleanup.add(GatewayProcess.start("portkey", command.get(), port,
+                    workDir.resolve("portkey.log"), "/", List.of(), Duration.ofSeconds(60))));
+        } catch (IOException e) {
+            System.err.println("portkey: did not start (" + e.getMessage() + "); running without the Portkey column");
+            return Optional.empty();
+        }
+    }
+
+    /** The run's temporary directory (configs, logs, Strata's data dir), deleted when closed. */
+    private record WorkDir(Path path) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (Stream<Path> paths = Files.walk(path)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temp directory left behind
+            }
+        }
+    }
+
+    /** Closes what the run started, newest first, once (normal end, error or shutdown hook). */
+    private static final class Cleanup implements Runnable {
+        private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+        private boolean done;
+
+        synchronized <T extends AutoCloseable> T add(T resource) {
+            resources.push(resource);
+            if (done) { // started while the shutdown hook ran: stop it too
+                run();
+            }
+            return resource;
+        }
+
+        /** Whether it ran already (at the end, or from the shutdown hook mid-run). */
+        synchronized boolean done() {
+            return done;
+        }
+
+        @Override
+        public synchronized void run() {
+            done = true;
+            while (!resources.isEmpty()) {
+                try {
+                    resources.pop().close();
+                } catch (Exception e) {
+                    // best effort: the others still get closed
+                }
+            }
+        }
     }
 }

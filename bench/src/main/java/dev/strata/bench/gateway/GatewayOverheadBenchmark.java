@@ -1,21 +1,14 @@
 package dev.strata.bench.gateway;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,112 +17,105 @@ import java.util.concurrent.locks.LockSupport;
  * Targets compared in one run are sent their requests side by side, tick by tick.
  */
 public final class GatewayOverheadBenchmark {
-    /** Latencies of one run at one rate against one target. */
-    public record Run(double offeredRps, double achievedRps, long p50Micros, long p99Micros, int errors) {}
+    /** Marks a request that failed (or had not finished when the run stopped waiting). */
+    private static final long FAILED = -1;
 
-    private static final byte[] ANSWER = ("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"fake\","
-            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"logprobs\":null,"
-            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}")
-            .getBytes(StandardCharsets.UTF_8);
-
-    private GatewayOverheadBenchmark() {
+    /**
+     * Latencies of one run at one rate against one target.
+     *
+     * @param requests    requests sent
+     * @param achievedRps successful answers per second, from the first scheduled send to the last answer
+     *                    (at least the scheduled duration)
+     * @param errors      non-200 answers, I/O failures and requests still unanswered after the grace period
+     */
+    public record Run(double offeredRps, int requests, double achievedRps, long p50Micros, long p99Micros,
+            int errors) {
+        public Run {
+            if (requests < 0 || errors < 0 || errors > requests) {
+                throw new IllegalArgumentException("bad counts: " + requests + " requests, " + errors + " errors");
+            }
+        }
     }
 
-    /** A fast fake OpenAI upstream on 127.0.0.1: a fixed answer, no work. */
-    public static HttpServer fakeUpstream() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                ex.getResponseHeaders().add("content-type", "application/json");
-                ex.sendResponseHeaders(200, ANSWER.length);
-                ex.getResponseBody().write(ANSWER);
-            }
-        });
-        server.start();
-        return server;
+    private GatewayOverheadBenchmark() {
     }
 
     /**
      * Sends {@code rate} requests/s for {@code seconds} to each of {@code targets}, open loop: at each
      * tick one request goes to every target at once, so all of them see the same machine load (on a
      * shared, noisy host the added latency is then a difference between neighbours, not between phases
-     * seconds apart).
+     * seconds apart). After the last tick it waits at most {@code grace} for stragglers; those still
+     * out then count as errors (and fail when the caller closes the clients).
      */
-    public static List<Run> run(HttpClient client, List<URI> targets, String body, double rate, double seconds)
+    public static List<Run> run(List<KeepAliveClient> targets, double rate, double seconds, Duration grace)
             throws InterruptedException {
-        int total = (int) (rate * seconds);
+        int total = Math.max(1, (int) (rate * seconds));
         int n = targets.size();
-        long[][] latencies = new long[n][total];
-        AtomicInteger[] errors = new AtomicInteger[n];
-        long[] lastDone = new long[n];
+        AtomicLongArray[] latencies = new AtomicLongArray[n];
+        AtomicLongArray lastDone = new AtomicLongArray(n);
         for (int t = 0; t < n; t++) {
-            errors[t] = new AtomicInteger();
+            latencies[t] = new AtomicLongArray(total);
         }
         CountDownLatch done = new CountDownLatch(total * n);
         long intervalNanos = (long) (1e9 / rate);
         long start = System.nanoTime();
-        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        var threads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
             for (int i = 0; i < total; i++) {
                 long scheduled = start + i * intervalNanos;
                 long wait = scheduled - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                for (int t = 0; t < n; t++) {
+                for (int k = 0; k < n; k++) {
                     int index = i;
-                    int target = (t + i) % n; // alternate which target goes first
+                    int target = (k + i) % n; // alternate which target goes first
                     threads.execute(() -> {
+                        long latency = FAILED;
                         try {
-                            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(targets.get(target))
-                                    .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                                    HttpResponse.BodyHandlers.ofByteArray());
-                            if (r.statusCode() != 200) {
-                                errors[target].incrementAndGet();
+                            if (targets.get(target).send() == 200) {
+                                long now = System.nanoTime();
+                                latency = now - scheduled;
+                                lastDone.accumulateAndGet(target, now, Math::max);
                             }
-                        } catch (IOException | InterruptedException e) {
-                            errors[target].incrementAndGet();
+                        } catch (IOException | InterruptedException | RuntimeException e) {
+                            // counted as an error
                         }
-                        long now = System.nanoTime();
-                        latencies[target][index] = now - scheduled;
-                        synchronized (lastDone) {
-                            lastDone[target] = Math.max(lastDone[target], now);
-                        }
+                        latencies[target].set(index, latency);
                         done.countDown();
                     });
                 }
             }
-            done.await();
+            long scheduleEnd = start + (total - 1) * intervalNanos;
+            long deadline = Math.max(System.nanoTime(), scheduleEnd) + grace.toNanos();
+            done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } finally {
+            threads.shutdown(); // stragglers end when the caller closes the clients; not waited for here
         }
+        long scheduledNanos = Math.max(1, (total - 1) * intervalNanos);
         List<Run> runs = new ArrayList<>(n);
         for (int t = 0; t < n; t++) {
-            double elapsed = (lastDone[t] - start) / 1e9;
-            long[] l = latencies[t];
-            Arrays.sort(l);
-            runs.add(new Run(rate, total / elapsed, l[total / 2] / 1_000, l[(int) (total * 0.99)] / 1_000,
-                    errors[t].get()));
+            long[] ok = new long[total];
+            int count = 0;
+            for (int i = 0; i < total; i++) {
+                long l = latencies[t].get(i); // 0: not finished yet
+                if (l > 0) {
+                    ok[count++] = l;
+                }
+            }
+            long[] sorted = Arrays.copyOf(ok, count);
+            Arrays.sort(sorted);
+            double elapsedSeconds = Math.max(scheduledNanos, lastDone.get(t) - start) / 1e9;
+            runs.add(new Run(rate, total, count / elapsedSeconds, percentileMicros(sorted, 0.50),
+                    percentileMicros(sorted, 0.99), total - count));
         }
         return runs;
     }
 
-    /**
-     * CPU this process spends per request to {@code uri}: {@code count} requests one after another
-     * (closed loop), process CPU time before and after. Unlike latency this hardly moves with other
-     * processes' load, so the difference between a direct and a proxied run is the proxy's own cost
-     * per request (client, upstream and proxy share this process; the client and upstream part cancels).
-     */
-    public static double cpuMicrosPerRequest(HttpClient client, URI uri, String body, int count)
-            throws IOException, InterruptedException {
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        long before = os.getProcessCpuTime();
-        for (int i = 0; i < count; i++) {
-            client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    private static long percentileMicros(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
         }
-        return (os.getProcessCpuTime() - before) / 1e3 / count;
+        return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1_000;
     }
 }
