@@ -2,8 +2,9 @@ package dev.strata.engine.kv;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 
-/** Rows stored as floats, exactly as attention computed them; read with the scalar loops. */
+/** Rows stored as floats, exactly as attention computed them. */
 final class F32Rows extends RowStore {
     private final float[] data;
 
@@ -27,15 +28,10 @@ final class F32Rows extends RowStore {
         System.arraycopy(data, slot * width, dst, dstOffset, width);
     }
 
-    /**
-     * The plain scalar loop, on purpose: it rounds exactly as attention did before storage types
-     * existed, which keeps F32 results bit-identical and within the llama.cpp parity bar
-     * ({@code LlamaCppParityTest}); a vector body (lane-wise partial sums, fma) moved the tiny
-     * random models' probabilities past it.
-     */
     @Override
     public float dot(int slot, int offset, float[] x, int xOffset, int length) {
-        return scalarDot(data, slot * width + offset, x, xOffset, length);
+        int at = slot * width + offset;
+        return KvVectors.VECTOR ? Simd.dot(data, at, x, xOffset, length) : scalarDot(data, at, x, xOffset, length);
     }
 
     @Override
@@ -66,6 +62,25 @@ final class F32Rows extends RowStore {
     static void scalarAddScaled(float[] data, int at, float scale, float[] out, int outOffset, int length) {
         for (int j = 0; j < length; j++) {
             out[outOffset + j] += scale * data[at + j];
+        }
+    }
+
+    /** Vector kernel: one accumulator, LANES floats at a time, the scalar reference for the tail. */
+    static final class Simd {
+        private Simd() {}
+
+        static float dot(float[] data, int at, float[] x, int xOffset, int length) {
+            int lanes = KvVectors.Shapes.LANES;
+            int body = length - length % lanes;
+            if (body == 0) {
+                return scalarDot(data, at, x, xOffset, length);
+            }
+            FloatVector acc = FloatVector.zero(KvVectors.Shapes.F);
+            for (int j = 0; j < body; j += lanes) {
+                acc = FloatVector.fromArray(KvVectors.Shapes.F, data, at + j)
+                        .fma(FloatVector.fromArray(KvVectors.Shapes.F, x, xOffset + j), acc);
+            }
+            return KvVectors.Shapes.sum(acc) + scalarDot(data, at + body, x, xOffset + body, length - body);
         }
     }
 }
