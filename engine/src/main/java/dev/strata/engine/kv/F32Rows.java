@@ -36,7 +36,12 @@ final class F32Rows extends RowStore {
 
     @Override
     public void addScaled(int slot, int offset, float scale, float[] out, int outOffset, int length) {
-        scalarAddScaled(data, slot * width + offset, scale, out, outOffset, length);
+        int at = slot * width + offset;
+        if (KvVectors.VECTOR) {
+            Simd.addScaled(data, at, scale, out, outOffset, length);
+        } else {
+            scalarAddScaled(data, at, scale, out, outOffset, length);
+        }
     }
 
     @Override
@@ -65,7 +70,7 @@ final class F32Rows extends RowStore {
         }
     }
 
-    /** Vector kernel: one accumulator, LANES floats at a time, the scalar reference for the tail. */
+    /** Vector kernels: LANES floats at a time (one accumulator, fma), the scalar reference for the tail. */
     static final class Simd {
         private Simd() {}
 
@@ -81,6 +86,18 @@ final class F32Rows extends RowStore {
                         .fma(FloatVector.fromArray(KvVectors.Shapes.F, x, xOffset + j), acc);
             }
             return KvVectors.Shapes.sum(acc) + scalarDot(data, at + body, x, xOffset + body, length - body);
+        }
+
+        static void addScaled(float[] data, int at, float scale, float[] out, int outOffset, int length) {
+            int lanes = KvVectors.Shapes.LANES;
+            int body = length - length % lanes;
+            FloatVector factor = FloatVector.broadcast(KvVectors.Shapes.F, scale);
+            for (int j = 0; j < body; j += lanes) {
+                FloatVector.fromArray(KvVectors.Shapes.F, data, at + j)
+                        .fma(factor, FloatVector.fromArray(KvVectors.Shapes.F, out, outOffset + j))
+                        .intoArray(out, outOffset + j);
+            }
+            scalarAddScaled(data, at + body, scale, out, outOffset + body, length - body);
         }
     }
 }
