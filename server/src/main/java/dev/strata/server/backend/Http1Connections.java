@@ -239,26 +239,14 @@ final class Http1Connections implements Transport {
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
             StringBuilder sb = new StringBuilder(64);
             try {
-                while (true) {
-                    int b = in.read();
-                    if (b == -1) {
-                        if (first && sb.isEmpty()) {
-                            throw new Stale();
-                        }
-                        throw new EOFException("upstream closed the connection mid-headers");
+                String line = readLine(in, sb, "upstream header line");
+                if (line == null) {
+                    if (first && sb.isEmpty()) {
+                        throw new Stale();
                     }
-                    if (b == '\n') {
-                        int end = sb.length();
-                        if (end > 0 && sb.charAt(end - 1) == '\r') {
-                            sb.setLength(end - 1);
-                        }
-                        return sb.toString();
-                    }
-                    if (sb.length() >= MAX_HEADER_LINE) {
-                        throw new IOException("upstream header line longer than " + MAX_HEADER_LINE + " bytes");
-                    }
-                    sb.append((char) b);
+                    throw new EOFException("upstream closed the connection mid-headers");
                 }
+                return line;
             } catch (SocketTimeoutException e) {
                 throw new HttpTimeoutException("no response headers in time");
             } catch (java.net.SocketException e) {
@@ -425,24 +413,11 @@ final class Http1Connections implements Transport {
         }
 
         private String rawLine() throws IOException {
-            StringBuilder sb = new StringBuilder(16);
-            while (true) {
-                int b = c.in.read();
-                if (b == -1) {
-                    throw new EOFException("upstream closed the connection mid-chunk");
-                }
-                if (b == '\n') {
-                    int end = sb.length();
-                    if (end > 0 && sb.charAt(end - 1) == '\r') {
-                        sb.setLength(end - 1);
-                    }
-                    return sb.toString();
-                }
-                if (sb.length() >= MAX_HEADER_LINE) {
-                    throw new IOException("chunk header longer than " + MAX_HEADER_LINE + " bytes");
-                }
-                sb.append((char) b);
+            String line = readLine(c.in, new StringBuilder(16), "chunk header");
+            if (line == null) {
+                throw new EOFException("upstream closed the connection mid-chunk");
             }
+            return line;
         }
 
         /**
@@ -469,6 +444,31 @@ final class Http1Connections implements Transport {
                 done = true;
                 c.close();
             }
+        }
+    }
+
+    /**
+     * One LF-terminated line from {@code in}, without its CR LF, read into the empty {@code sb}; null
+     * when the stream ends before the LF (what was read stays in {@code sb}). A line longer than
+     * {@link #MAX_HEADER_LINE} bytes is refused as "{@code what} longer than ...".
+     */
+    private static String readLine(InputStream in, StringBuilder sb, String what) throws IOException {
+        while (true) {
+            int b = in.read();
+            if (b == -1) {
+                return null;
+            }
+            if (b == '\n') {
+                int end = sb.length();
+                if (end > 0 && sb.charAt(end - 1) == '\r') {
+                    sb.setLength(end - 1);
+                }
+                return sb.toString();
+            }
+            if (sb.length() >= MAX_HEADER_LINE) {
+                throw new IOException(what + " longer than " + MAX_HEADER_LINE + " bytes");
+            }
+            sb.append((char) b);
         }
     }
 }
