@@ -1,18 +1,15 @@
 package dev.strata.server.api;
 
+import dev.strata.server.testservices.JsonFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.config.Limits;
 import dev.strata.server.testengine.TestEngine;
 import dev.strata.server.testengine.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@code /v1/stream}: requests in, events out as frames, cancel by message. */
 class StreamSocketTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestEngine engine;
     private static TestGateway server;
     private static HttpClient http;
@@ -38,41 +34,14 @@ class StreamSocketTest {
         server.close();
     }
 
-    /** Collects every text frame into a queue. */
-    private static final class Frames implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    queue.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        JsonNode next() throws InterruptedException {
-            JsonNode n = queue.poll(30, TimeUnit.SECONDS);
-            assertThat(n).as("a frame within 30 s").isNotNull();
-            return n;
-        }
-    }
-
-    private static WebSocket connect(Frames frames) {
+    private static WebSocket connect(JsonFrames frames) {
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/stream");
         return http.newWebSocketBuilder().buildAsync(uri, frames).join();
     }
 
     @Test
     void streamsTokensThenDoneAndServesTheNextRequest() throws Exception {
-        Frames frames = new Frames();
+        JsonFrames frames = new JsonFrames();
         WebSocket ws = connect(frames);
         for (int round = 0; round < 2; round++) {
             ws.sendText("{\"model\":\"m\",\"prompt\":\"hello\",\"max_tokens\":5,\"ignore_eos\":true,\"temperature\":0}",
@@ -95,7 +64,7 @@ class StreamSocketTest {
 
     @Test
     void cancelMessageStopsTheGeneration() throws Exception {
-        Frames frames = new Frames();
+        JsonFrames frames = new JsonFrames();
         WebSocket ws = connect(frames);
         ws.sendText("{\"model\":\"m\",\"prompt\":\"go\",\"max_tokens\":3000,\"ignore_eos\":true,\"temperature\":0}",
                 true).join();
@@ -113,7 +82,7 @@ class StreamSocketTest {
 
     @Test
     void badMessagesGetErrorFrames() throws Exception {
-        Frames frames = new Frames();
+        JsonFrames frames = new JsonFrames();
         WebSocket ws = connect(frames);
         ws.sendText("{nope", true).join();
         JsonNode error = frames.next();

@@ -1,10 +1,10 @@
 package dev.strata.server.gateway;
 
+import dev.strata.server.testservices.JsonFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.audit.AuditQuery;
 import dev.strata.server.audit.AuditRecord;
 import dev.strata.server.config.TenancyConfig;
@@ -30,10 +30,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * limited as the key's tenant and write exactly one audit record per request, as {@code /v1} does.
  */
 class TransportAuditTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String UNKNOWN_KEY = "sk-strata-0123456789ab_nope";
 
     @TempDir
@@ -73,7 +69,7 @@ class TransportAuditTest {
     void webSocketRequestsAreAuditedOnceAndLimited() throws Exception {
         try (Replica r = start(); HttpClient http = HttpClient.newHttpClient()) {
             String key = createKey(r, rpm(1));
-            Frames frames = new Frames();
+            JsonFrames frames = new JsonFrames();
             WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
                     .buildAsync(URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream"), frames).join();
             ws.sendText("{\"model\":\"m\",\"prompt\":\"hello\",\"max_tokens\":4,\"ignore_eos\":true}", true).join();
@@ -110,7 +106,7 @@ class TransportAuditTest {
         try (Replica r = Replica.start(TenancyConfig.DEFAULTS.withRequireAuth(true).withDataDir(dir), 8, 1_000_000L);
                 HttpClient http = HttpClient.newHttpClient()) {
             String key = createKey(r, Quota.NONE);
-            Frames frames = new Frames();
+            JsonFrames frames = new JsonFrames();
             WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + key)
                     .buildAsync(URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream"), frames).join();
             ws.sendText("{\"model\":\"m\",\"prompt\":\"go\",\"max_tokens\":3000,\"ignore_eos\":true}", true).join();
@@ -132,7 +128,7 @@ class TransportAuditTest {
         try (Replica r = start(); HttpClient http = HttpClient.newHttpClient()) {
             URI uri = URI.create("ws://127.0.0.1:" + r.uri().getPort() + "/v1/stream");
             assertThatThrownBy(() -> http.newWebSocketBuilder().header("Authorization", "Bearer " + UNKNOWN_KEY)
-                    .buildAsync(uri, new Frames()).join())
+                    .buildAsync(uri, new JsonFrames()).join())
                     .isInstanceOf(CompletionException.class)
                     .cause().isInstanceOfSatisfying(WebSocketHandshakeException.class,
                             e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
@@ -244,32 +240,5 @@ class TransportAuditTest {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
-    /** Collects every text frame into a queue. */
-    private static final class Frames implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> queue = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    queue.add(JSON.readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        JsonNode next() throws InterruptedException {
-            JsonNode n = queue.poll(30, TimeUnit.SECONDS);
-            assertThat(n).as("a frame within 30 s").isNotNull();
-            return n;
-        }
     }
 }
