@@ -276,14 +276,46 @@ final class Http1Connections implements Transport {
         }
     }
 
+    /**
+     * A response body read from its connection: what both framings share (single-byte reads, the end
+     * and zero-length checks); {@link #readMore} reads at least one byte of the body proper.
+     */
+    private abstract static class Body extends InputStream {
+        final Connection c;
+        /** The body was read to its end (or abandoned): reads return -1. */
+        boolean done;
+
+        Body(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public final int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public final int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            return readMore(b, off, len);
+        }
+
+        /** Reads up to {@code len} (> 0) bytes of a body that is not done; -1 at its end. */
+        abstract int readMore(byte[] b, int off, int len) throws IOException;
+    }
+
     /** A body of known length (or, with {@code Long.MAX_VALUE}, up to the end of the connection). */
-    private static final class FixedBody extends InputStream {
-        private final Connection c;
+    private static final class FixedBody extends Body {
         private long remaining;
-        private boolean done;
 
         FixedBody(Connection c, long length) {
-            this.c = c;
+            super(c);
             this.remaining = length;
             if (length == 0) {
                 end();
@@ -291,19 +323,7 @@ final class Http1Connections implements Transport {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (done) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
+        int readMore(byte[] b, int off, int len) throws IOException {
             int n = c.in.read(b, off, (int) Math.min(len, remaining));
             if (n == -1) {
                 if (remaining == Long.MAX_VALUE) {
@@ -349,29 +369,15 @@ final class Http1Connections implements Transport {
     }
 
     /** A chunked body (RFC 9112 §7.1); trailers are read and dropped. */
-    private static final class ChunkedBody extends InputStream {
-        private final Connection c;
+    private static final class ChunkedBody extends Body {
         private long chunkLeft;
-        private boolean done;
 
         ChunkedBody(Connection c) {
-            this.c = c;
+            super(c);
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (done) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
+        int readMore(byte[] b, int off, int len) throws IOException {
             if (chunkLeft == 0 && !nextChunk()) {
                 return -1;
             }
