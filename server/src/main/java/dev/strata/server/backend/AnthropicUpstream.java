@@ -49,35 +49,12 @@ public final class AnthropicUpstream implements Backend {
     }
 
     private BackendResult call(ObjectNode request, ChunkSink sink) {
-        try {
-            if (!http.acquire()) {
-                return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name() + " has all "
-                        + config.maxConnections() + " connections busy", name());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
-        }
-        try {
+        return http.exchange(() -> {
             UpstreamRequest post = http.post("/v1/messages",
                     translation.request(request, config.model(), sink != null)).with("anthropic-version", VERSION);
-            if (config.apiKey() != null) {
-                post = post.with("x-api-key", config.apiKey());
-            }
-            return switch (http.send(post)) {
-                case HttpUpstream.Reply.Error e -> e.failed();
-                case HttpUpstream.Reply.Ok ok -> sink == null ? whole(ok.response())
-                        : streamed(ok.response(), sink, request.path("stream_options").path("include_usage")
-                                .asBoolean(false));
-            };
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
-        } catch (IOException e) {
-            return BackendResult.Failed.of(Failure.DROPPED, "upstream " + name() + " failed: " + e, name());
-        } finally {
-            http.release();
-        }
+            return config.apiKey() == null ? post : post.with("x-api-key", config.apiKey());
+        }, response -> sink == null ? whole(response)
+                : streamed(response, sink, request.path("stream_options").path("include_usage").asBoolean(false)));
     }
 
     private BackendResult whole(UpstreamResponse response) throws IOException {

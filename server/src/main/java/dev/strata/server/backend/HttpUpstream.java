@@ -56,13 +56,48 @@ final class HttpUpstream {
         return json;
     }
 
-    /** Takes a connection slot, waiting at most the connect timeout; false when none freed. */
-    boolean acquire() throws InterruptedException {
-        return connections.tryAcquire(config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    /** Builds the request of one exchange (while its connection slot is held). */
+    @FunctionalInterface
+    interface RequestBuilder {
+        UpstreamRequest build() throws IOException;
     }
 
-    void release() {
-        connections.release();
+    /** Reads a 2xx answer into the exchange's result. */
+    @FunctionalInterface
+    interface AnswerReader {
+        BackendResult read(UpstreamResponse response) throws IOException;
+    }
+
+    /**
+     * One exchange under a connection slot: SATURATED when none frees within the connect timeout;
+     * the request is built and sent while the slot is held; an error reply becomes its failure and a
+     * 2xx answer goes to {@code answer}; interruption becomes CANCELLED and an I/O error DROPPED; the
+     * slot is always given back.
+     */
+    BackendResult exchange(RequestBuilder request, AnswerReader answer) {
+        String name = config.name();
+        try {
+            if (!connections.tryAcquire(config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name + " has all "
+                        + config.maxConnections() + " connections busy", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name);
+        }
+        try {
+            return switch (send(request.build())) {
+                case Reply.Error e -> e.failed();
+                case Reply.Ok ok -> answer.read(ok.response());
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name);
+        } catch (IOException e) {
+            return BackendResult.Failed.of(Failure.DROPPED, "upstream " + name + " failed: " + e, name);
+        } finally {
+            connections.release();
+        }
     }
 
     UpstreamRequest post(String path, ObjectNode body) throws IOException {

@@ -111,33 +111,11 @@ public final class OpenAiUpstream implements Backend {
 
     /** Posts {@code body}, or when it is null {@code unchanged}: the client's own bytes. */
     private BackendResult call(ObjectNode body, byte[] unchanged, ChunkSink sink) {
-        try {
-            if (!http.acquire()) {
-                return BackendResult.Failed.of(Failure.SATURATED, "upstream " + name() + " has all "
-                        + config.maxConnections() + " connections busy", name());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
-        }
-        try {
+        return http.exchange(() -> {
             UpstreamRequest post = authorize(body == null ? http.post("/chat/completions", unchanged)
                     : http.post("/chat/completions", body));
-            if (sink != null) {
-                post = post.with("accept", "text/event-stream");
-            }
-            return switch (http.send(post)) {
-                case HttpUpstream.Reply.Error e -> e.failed();
-                case HttpUpstream.Reply.Ok ok -> sink == null ? whole(ok.response()) : streamed(ok.response(), sink);
-            };
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return BackendResult.Failed.of(Failure.CANCELLED, "interrupted", name());
-        } catch (IOException e) {
-            return BackendResult.Failed.of(Failure.DROPPED, "upstream " + name() + " failed: " + e, name());
-        } finally {
-            http.release();
-        }
+            return sink == null ? post : post.with("accept", "text/event-stream");
+        }, response -> sink == null ? whole(response) : streamed(response, sink));
     }
 
     private BackendResult whole(UpstreamResponse response) throws IOException {
