@@ -46,26 +46,50 @@ public final class Softmax {
         return scalarExpShifted(a, from, to, max);
     }
 
-    /** Reference: one element at a time, lanes of {@code 16} partial sums as the vector kernel keeps them. */
+    /**
+     * Reference, and the kernel without vectors: the exponentials one at a time, then their sum in
+     * the vector kernel's order (a partial sum per lane, the lanes added in
+     * {@link F32Tensor#laneTreeSum}'s tree, then the tail one by one), without allocating.
+     */
     static float scalarExpShifted(float[] a, int from, int to, float max) {
         int lanes = Kernels.VECTOR ? VectorShapes.LANES : 16;
         int n = to - from;
         int body = n - n % lanes;
-        float[] partial = new float[lanes];
-        for (int i = 0; i < body; i += lanes) {
-            for (int l = 0; l < lanes; l++) {
-                float e = exp(a[from + i + l] - max);
-                a[from + i + l] = e;
-                partial[l] += e;
-            }
+        for (int i = from; i < to; i++) {
+            a[i] = exp(a[i] - max);
         }
-        float sum = F32Tensor.laneTreeSum(partial, 0, lanes);
+        float s0 = lanePartial(a, from, body, lanes, 0);
+        float s1 = lanePartial(a, from, body, lanes, 1);
+        float s2 = lanePartial(a, from, body, lanes, 2);
+        float s3 = lanePartial(a, from, body, lanes, 3);
+        float s4 = lanePartial(a, from, body, lanes, 4);
+        float s5 = lanePartial(a, from, body, lanes, 5);
+        float s6 = lanePartial(a, from, body, lanes, 6);
+        float s7 = lanePartial(a, from, body, lanes, 7);
+        if (lanes == 16) {
+            s0 += lanePartial(a, from, body, lanes, 8);
+            s1 += lanePartial(a, from, body, lanes, 9);
+            s2 += lanePartial(a, from, body, lanes, 10);
+            s3 += lanePartial(a, from, body, lanes, 11);
+            s4 += lanePartial(a, from, body, lanes, 12);
+            s5 += lanePartial(a, from, body, lanes, 13);
+            s6 += lanePartial(a, from, body, lanes, 14);
+            s7 += lanePartial(a, from, body, lanes, 15);
+        }
+        float sum = ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
         for (int i = from + body; i < to; i++) {
-            float e = exp(a[i] - max);
-            a[i] = e;
-            sum += e;
+            sum += a[i];
         }
         return sum;
+    }
+
+    /** The sum of lane {@code lane} over the body's vectors, in order, as a vector accumulator keeps it. */
+    private static float lanePartial(float[] a, int from, int body, int lanes, int lane) {
+        float p = 0f;
+        for (int i = from + lane; i < from + body; i += lanes) {
+            p += a[i];
+        }
+        return p;
     }
 
     /** {@code e^x} for one float, the same bits as the vector kernel's lanes. */
