@@ -90,10 +90,16 @@ public abstract class FloatTensor {
             FloatTensor tensor = of(type, MemorySegment.ofArray(Quantizer.quantize(type, x)), n);
             float[] out = new float[n];
             float sink = 0;
+            boolean viaFloats = tensor.decodesByDequantizing();
             for (int i = 0; i < iterations; i++) {
-                sink += tensor.dot(0, x, 0, n);
-                if ((i & 1) == 0) {
+                if (viaFloats) { // what MatMul runs for this type: dequantize, then the float dot
                     tensor.dequantize(0, out, 0, n);
+                    sink += F32Tensor.dot(out, 0, x, 0, n);
+                } else {
+                    sink += tensor.dot(0, x, 0, n);
+                    if ((i & 1) == 0) {
+                        tensor.dequantize(0, out, 0, n);
+                    }
                 }
             }
             if (Float.isNaN(sink + out[0])) {
