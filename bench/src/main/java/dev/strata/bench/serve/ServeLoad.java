@@ -6,8 +6,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Closed-loop load: {@code concurrency} clients on virtual threads, each sending
- * {@code requestsPerClient} requests one after the other, all starting together.
+ * Closed-loop load: {@code concurrency} clients, each sending {@code requestsPerClient} requests one
+ * after the other, all starting together.
+ *
+ * <p>Clients are platform threads: llama.cpp's client ({@code de.kherud:llama}) blocks inside native
+ * code while it waits for the next token, which pins a virtual thread to its carrier. With virtual
+ * threads only as many peer requests as there are carriers (one per core) were ever in flight, the
+ * others had not been sent yet, and their queueing was missing from the peer's TTFT.
  */
 final class ServeLoad {
     /** Runs request {@code index} (distinct per client and round) and returns its timing. */
@@ -25,7 +30,7 @@ final class ServeLoad {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
             int id = c;
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().name("client-" + c).start(() -> {
                 try {
                     start.await();
                     for (int r = 0; r < requestsPerClient; r++) {
