@@ -14,7 +14,13 @@ import dev.strata.engine.gguf.GgmlType;
  * vector kernel, then for every group of four tokens dots each group of four rows of the tile with
  * them ({@link F32Tensor#dot4x4}: four row and four token vectors loaded per sixteen multiply-adds,
  * one pass, each output bit-identical to {@link F32Tensor#tileDot} of its row and token, so a
- * token's result does not depend on its batch). Decoding a row is
+ * token's result does not depend on its batch). From a full vector of tokens on
+ * ({@link #usesTokenLanes}: 16 with AVX-512) the tile is laid out in panels of sixteen rows and the
+ * tokens go into the vector lanes instead ({@link TokenLanes}: one activation vector and sixteen
+ * broadcast weights per sixteen multiply-adds, no lane sums; a 64-token product of a 4864 x 896
+ * Q8_0 matrix went from 31 to 41 G products/s on one core, a 512-token prefill from 115 to 143
+ * tokens/s on two); each output is then one multiply-add chain, again the same bits in any batch of
+ * that size class. Decoding a row is
  * paid once per call instead of once per token, and the activations are read from memory once per
  * tile instead of once per row: without tiles a 256-token pass over a 4864-wide matrix streamed
  * 5 MB of activations per weight row and ran at a third of the speed per token of a 64-token pass.
@@ -46,6 +52,8 @@ public final class MatMul {
     /** Q8_1 block-sum corrections of the rounded activations, one buffer per calling thread. */
     private final ThreadLocal<float[]> correctionBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** The parallel job, one per calling thread, refilled for every call. */
+    private final ThreadLocal<float[]> rowBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<float[]> transposedBuffers = ThreadLocal.withInitial(() -> new float[0]);
     private final ThreadLocal<Product> products = ThreadLocal.withInitial(Product::new);
 
     public MatMul(ComputePool pool) {
@@ -85,6 +93,11 @@ public final class MatMul {
         product.tokens = tokens;
         product.out = out;
         product.corrections = corrections(w.type());
+        product.tokenLanes = tiled && usesTokenLanes(tokens);
+        if (product.tokenLanes) {
+            product.xt = atLeast(transposedBuffers, TokenLanes.transposedLength(cols, tokens));
+            TokenLanes.transpose(x, cols, tokens, product.xt);
+        }
         try {
             pool.parallelFor(rows, product);
         } finally {
@@ -92,6 +105,7 @@ public final class MatMul {
             product.x = null;
             product.out = null;
             product.corrections = null;
+            product.xt = null;
         }
     }
 
@@ -101,6 +115,22 @@ public final class MatMul {
      */
     static boolean dequantizesFast(GgmlType type) {
         return Kernels.VECTOR && type != GgmlType.Q8_K && FloatTensor.supports(type);
+    }
+
+    /**
+     * Whether a tiled product of {@code tokens} tokens puts the tokens in vector lanes: from one full
+     * group of lanes on. Below that most lanes would be idle and the four-by-four tiles are faster.
+     */
+    static boolean usesTokenLanes(int tokens) {
+        return Kernels.VECTOR && tokens >= TokenLanes.lanes();
+    }
+
+    /** Most panels in one tile of the token-lane product. */
+    static final int MAX_TILE_PANELS = 4;
+
+    /** Panels of one token-lane tile for rows of {@code cols} floats: at least one, within {@link #TILE_FLOATS}. */
+    static int tilePanels(int cols) {
+        return Math.max(1, Math.min(MAX_TILE_PANELS, TILE_FLOATS / TokenLanes.panelLength(cols)));
     }
 
     /** Rows of one tile for rows of {@code cols} floats. */
@@ -153,6 +183,9 @@ public final class MatMul {
         private float[] out;
         /** Q8_1 block-sum corrections per token and block, or null when the type has none. */
         private float[] corrections;
+        /** Whether the tiles go through {@link TokenLanes}, with {@link #xt} the transposed activations. */
+        private boolean tokenLanes;
+        private float[] xt;
 
         @Override
         public void run(int from, int to) {
@@ -202,8 +235,47 @@ public final class MatMul {
             }
         }
 
+        /**
+         * Tiles of up to {@link #MAX_TILE_PANELS} panels of {@link TokenLanes#PANEL_ROWS} rows, each row
+         * dequantized once into this thread's row buffer and copied into its panel, then every token
+         * group against every panel of the tile ({@link TokenLanes#multiply}).
+         */
+        private void laneRows(int from, int to) {
+            int padded = TokenLanes.paddedCols(cols);
+            int panelLength = TokenLanes.panelLength(cols);
+            int tilePanels = tilePanels(cols);
+            float[] tile = atLeast(tileBuffers, tilePanels * panelLength);
+            float[] row = atLeast(rowBuffers, padded);
+            java.util.Arrays.fill(row, cols, padded, 0f);
+            float[] scratch = scratchBuffers.get();
+            int groups = TokenLanes.groups(tokens);
+            int tileRows = tilePanels * TokenLanes.PANEL_ROWS;
+            for (int first = from; first < to; first += tileRows) {
+                int last = Math.min(to, first + tileRows);
+                for (int r = first; r < last; r++) {
+                    w.dequantize((long) r * cols, row, 0, cols);
+                    int i = r - first;
+                    TokenLanes.toPanel(row, cols, i % TokenLanes.PANEL_ROWS, tile,
+                            i / TokenLanes.PANEL_ROWS * panelLength);
+                }
+                for (int g = 0; g < groups; g++) {
+                    for (int p = first; p < last; p += TokenLanes.PANEL_ROWS) {
+                        TokenLanes.multiply(tile, (p - first) / TokenLanes.PANEL_ROWS * panelLength, cols, xt, g,
+                                tokens, out, p, Math.min(TokenLanes.PANEL_ROWS, last - p), rows, scratch);
+                    }
+                }
+                for (int r = first; r < last; r++) {
+                    addCorrections(r);
+                }
+            }
+        }
+
         /** Tiles of {@link #tileRows} rows, dequantized once, each dotted with all tokens four at a time. */
         private void tiledRows(int from, int to) {
+            if (tokenLanes) {
+                laneRows(from, to);
+                return;
+            }
             int tileRows = tileRows(cols);
             float[] tile = atLeast(tileBuffers, tileRows * cols);
             float[] scratch = scratchBuffers.get();

@@ -68,13 +68,15 @@ class MatMulTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void tiledMatmulEqualsDequantizedRowDotsExactly(GgmlType type) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "tiles run with vector kernels only");
         Random random = new Random(5);
         int cols = 4096;
         int rows = 3 * MatMul.tileRows(cols) + 5;
         FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
                 Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
         MatMul matMul = new MatMul(pool);
-        int tokens = 2 * MatMul.DEQUANTIZE_MIN_TOKENS + 3;
+        int tokens = MatMul.DEQUANTIZE_MIN_TOKENS + 3;
+        assertThat(MatMul.usesTokenLanes(tokens)).isFalse();
         float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
         float[] out = new float[tokens * rows];
         matMul.matmul(w, rows, cols, x, tokens, out);
@@ -92,9 +94,43 @@ class MatMulTest {
     }
 
     /**
-     * Batch invariance from four tokens on: a token's outputs are the same bits whether it is computed
-     * in a batch of 9, of 5 or of 4, at whatever position (the tile path's last token group overlaps
-     * the previous one instead of falling back to another kernel).
+     * From a full vector of tokens on, with a token count that leaves a partial last group, several
+     * tiles per thread and a last panel of fewer than sixteen rows: every output equals, bit for bit,
+     * the in-order multiply-add chain ({@code TokenLanes.chainDot}) of the dequantized row with the
+     * rounded activations.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void tokenLaneMatmulEqualsDequantizedRowChainsExactly(GgmlType type) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "token lanes run with vector kernels only");
+        Random random = new Random(6);
+        int cols = 1024;
+        int rows = 3 * MatMul.tilePanels(cols) * TokenLanes.PANEL_ROWS + 5;
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
+                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
+        MatMul matMul = new MatMul(pool);
+        int tokens = 2 * TokenLanes.lanes() + 3;
+        assertThat(MatMul.usesTokenLanes(tokens)).isTrue();
+        float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
+        float[] out = new float[tokens * rows];
+        matMul.matmul(w, rows, cols, x, tokens, out);
+        float[] rounded = new float[x.length];
+        ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantize((long) r * cols, row, 0, cols);
+            for (int t = 0; t < tokens; t++) {
+                float expected = TokenLanes.chainDot(row, 0, rounded, t * cols, cols);
+                assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * Batch invariance within each size class: a token's outputs are the same bits whether it is
+     * computed in a batch of 7, of 5 or of 4, at whatever position (the tile path's last token group
+     * overlaps the previous one instead of falling back to another kernel), and likewise in any batch
+     * of at least a vector of tokens (token lanes: 40, 23, 16).
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_K"})
@@ -105,17 +141,31 @@ class MatMulTest {
         FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
                 Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
         MatMul matMul = new MatMul(pool);
-        float[] x = KernelTestSupport.gaussian(random, 9 * cols, 1f);
-        float[] all = new float[9 * rows];
-        matMul.matmul(w, rows, cols, x, 9, all);
-        for (int[] window : new int[][] {{0, 5}, {4, 5}, {1, 4}, {5, 4}}) {
+        float[] x = KernelTestSupport.gaussian(random, 7 * cols, 1f);
+        float[] all = new float[7 * rows];
+        matMul.matmul(w, rows, cols, x, 7, all);
+        assertSameBitsInSmallerBatches(matMul, w, rows, cols, x, all, new int[][] {{0, 5}, {2, 5}, {1, 4}, {3, 4}});
+        int lanes = TokenLanes.lanes();
+        if (Kernels.VECTOR && lanes > 1) {
+            int many = 2 * lanes + 8;
+            float[] more = KernelTestSupport.gaussian(random, many * cols, 1f);
+            float[] allMore = new float[many * rows];
+            matMul.matmul(w, rows, cols, more, many, allMore);
+            assertSameBitsInSmallerBatches(matMul, w, rows, cols, more, allMore,
+                    new int[][] {{0, lanes + 7}, {3, lanes}, {lanes + 8, lanes}});
+        }
+    }
+
+    private static void assertSameBitsInSmallerBatches(MatMul matMul, FloatTensor w, int rows, int cols, float[] x,
+            float[] all, int[][] windows) {
+        for (int[] window : windows) {
             int start = window[0];
             int tokens = window[1];
             float[] part = new float[tokens * rows];
             matMul.matmul(w, rows, cols, java.util.Arrays.copyOfRange(x, start * cols, (start + tokens) * cols), tokens, part);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < rows; r++) {
-                    assertThat(part[t * rows + r]).as(type + " token " + (start + t) + " row " + r + " in a batch of " + tokens)
+                    assertThat(part[t * rows + r]).as(w.type() + " token " + (start + t) + " row " + r + " in a batch of " + tokens)
                             .isEqualTo(all[(start + t) * rows + r]);
                 }
             }
