@@ -54,6 +54,7 @@ public final class MatMul {
     /** The parallel job, one per calling thread, refilled for every call. */
     private final ThreadLocal<float[]> rowBuffers = ThreadLocal.withInitial(() -> new float[0]);
     private final ThreadLocal<float[]> transposedBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    private final ThreadLocal<Preparation> preparations = ThreadLocal.withInitial(Preparation::new);
     private final ThreadLocal<Product> products = ThreadLocal.withInitial(Product::new);
 
     public MatMul(ComputePool pool) {
@@ -79,8 +80,69 @@ public final class MatMul {
             matvec(w, rows, cols, input, out);
             return;
         }
+        boolean tiled = tokens >= DEQUANTIZE_MIN_TOKENS && dequantizesFast(w.type());
+        if (tiled && usesTokenLanes(tokens)) {
+            runTokenLanes(w, rows, cols, input, tokens, out);
+            return;
+        }
         float[] x = roundActivations(w.type(), input, cols, tokens);
-        run(tokens >= DEQUANTIZE_MIN_TOKENS && dequantizesFast(w.type()), w, rows, cols, x, tokens, out);
+        run(tiled, w, rows, cols, x, tokens, out);
+    }
+
+    /**
+     * The token-lane product: the activations are rounded and transposed group by group on all
+     * threads ({@link Preparation}), then the tiles run as in {@link #run}.
+     */
+    private void runTokenLanes(FloatTensor w, int rows, int cols, float[] input, int tokens, float[] out) {
+        GgmlType type = w.type();
+        Preparation preparation = preparations.get();
+        preparation.type = type;
+        preparation.input = input;
+        preparation.cols = cols;
+        preparation.tokens = tokens;
+        preparation.rounded = ActivationQuantizer.rounds(type) ? atLeast(activationBuffers, cols * tokens) : input;
+        preparation.corrections = ActivationQuantizer.keepsBlockSums(type)
+                ? atLeast(correctionBuffers, cols * tokens / ActivationQuantizer.Q8_0_BLOCK) : null;
+        preparation.xt = atLeast(transposedBuffers, TokenLanes.transposedLength(cols, tokens));
+        try {
+            pool.parallelFor(TokenLanes.groups(tokens), preparation);
+            Product product = products.get();
+            product.tokenLanes = true;
+            product.xt = preparation.xt;
+            run(true, w, rows, cols, preparation.rounded, tokens, out);
+        } finally {
+            preparation.input = null;
+            preparation.rounded = null;
+            preparation.corrections = null;
+            preparation.xt = null;
+        }
+    }
+
+    /** Rounds ({@link ActivationQuantizer}) and transposes ({@link TokenLanes#transpose}) groups of tokens. */
+    private static final class Preparation implements ComputePool.RangeTask {
+        private GgmlType type;
+        private float[] input;
+        private int cols;
+        private int tokens;
+        private float[] rounded;
+        private float[] corrections;
+        private float[] xt;
+
+        @Override
+        public void run(int fromGroup, int toGroup) {
+            int lanes = TokenLanes.lanes();
+            int from = fromGroup * lanes;
+            int to = Math.min(tokens, toGroup * lanes);
+            int offset = from * cols;
+            int length = (to - from) * cols;
+            if (corrections != null) {
+                ActivationQuantizer.roundQ8_1(input, offset, length, rounded, offset, corrections,
+                        offset / ActivationQuantizer.Q8_0_BLOCK);
+            } else if (rounded != input) {
+                ActivationQuantizer.round(type, input, offset, length, rounded, offset);
+            }
+            TokenLanes.transpose(rounded, cols, tokens, fromGroup, toGroup, xt);
+        }
     }
 
     private void run(boolean tiled, FloatTensor w, int rows, int cols, float[] x, int tokens, float[] out) {
@@ -93,11 +155,6 @@ public final class MatMul {
         product.tokens = tokens;
         product.out = out;
         product.corrections = corrections(w.type());
-        product.tokenLanes = tiled && usesTokenLanes(tokens);
-        if (product.tokenLanes) {
-            product.xt = atLeast(transposedBuffers, TokenLanes.transposedLength(cols, tokens));
-            TokenLanes.transpose(x, cols, tokens, product.xt);
-        }
         try {
             pool.parallelFor(rows, product);
         } finally {
@@ -105,6 +162,7 @@ public final class MatMul {
             product.x = null;
             product.out = null;
             product.corrections = null;
+            product.tokenLanes = false;
             product.xt = null;
         }
     }

@@ -57,9 +57,14 @@ final class TokenLanes {
 
     /** {@code x} (token after token, {@code cols} each) as {@code xt[group][k][lane]}, zero-padded. */
     static void transpose(float[] x, int cols, int tokens, float[] xt) {
+        transpose(x, cols, tokens, 0, groups(tokens), xt);
+    }
+
+    /** {@link #transpose} of the groups {@code [fromGroup, toGroup)} only. */
+    static void transpose(float[] x, int cols, int tokens, int fromGroup, int toGroup, float[] xt) {
         int lanes = lanes();
         int padded = paddedCols(cols);
-        for (int g = 0; g < groups(tokens); g++) {
+        for (int g = fromGroup; g < toGroup; g++) {
             int base = g * lanes * padded;
             int valid = Math.min(lanes, tokens - g * lanes);
             for (int k = 0; k < padded; k++) {

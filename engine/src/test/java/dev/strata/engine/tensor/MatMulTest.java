@@ -23,7 +23,7 @@ class MatMulTest {
         pool.close();
     }
 
-    /** matvec and matmul (below and above the dequantize-once threshold) agree with per-row dots. */
+    /** matvec and matmul (below and above the dequantize-once threshold, and with token lanes) agree with per-row dots. */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAgreesWithRowDots(GgmlType type) {
@@ -33,7 +33,7 @@ class MatMulTest {
         FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
                 Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
         MatMul matMul = new MatMul(pool);
-        for (int tokens : new int[] {1, 2, MatMul.DEQUANTIZE_MIN_TOKENS, 7}) {
+        for (int tokens : new int[] {1, 2, MatMul.DEQUANTIZE_MIN_TOKENS, 7, 19}) {
             float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
             float[] out = new float[tokens * rows];
             matMul.matmul(w, rows, cols, x, tokens, out);
