@@ -51,14 +51,14 @@ public final class HttpServeBenchmark {
      * {@code tokenizer}, after one untimed warm-up request (sent before the first scrape).
      */
     public Result run(Tokenizer tokenizer, ServeBenchmark.Config c) throws Exception {
-        int maxConcurrency = Arrays.stream(c.concurrency()).max().orElse(1);
-        List<int[]> prompts = ServeBenchmark.prompts(tokenizer, maxConcurrency * c.requestsPerClient(),
-                c.promptTokens(), c.systemPromptTokens());
-        request(prompts.getFirst(), 16, false);
+        List<List<int[]>> prompts = ServeBenchmark.promptsPerLevel(tokenizer, c);
+        request(prompts.getLast().getFirst(), 16, false);
         MetricsScrape before = scrape();
         List<LoadResult> levels = new ArrayList<>();
-        for (int n : c.concurrency()) {
-            levels.add(ServeLoad.run(n, c.requestsPerClient(), i -> request(prompts.get(i), c.genTokens(), true)));
+        for (int k = 0; k < c.concurrency().length; k++) {
+            List<int[]> level = prompts.get(k);
+            levels.add(ServeLoad.run(c.concurrency()[k], c.requestsPerClient(),
+                    i -> request(level.get(i), c.genTokens(), true)));
         }
         MetricsScrape after = scrape();
         Map<String, String> byModel = Map.of("model_name", model);

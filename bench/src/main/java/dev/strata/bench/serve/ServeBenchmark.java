@@ -58,6 +58,9 @@ public final class ServeBenchmark {
 
     public record Result(Config config, String modelName, List<Level> levels, PrefixResult prefix) {}
 
+    /** Token id of prompt 0's first token in a large vocabulary; prompt {@code i} starts with this + i. */
+    static final int FIRST_PROMPT_TOKEN = 1000;
+
     private ServeBenchmark() {}
 
     public static Result run(Config c) throws Exception {
@@ -68,21 +71,21 @@ public final class ServeBenchmark {
         List<LoadResult> strata = new ArrayList<>();
         PrefixResult prefix;
         String name;
-        List<String> peerPrompts = new ArrayList<>();
+        List<List<String>> peerPrompts = new ArrayList<>();
         try (LocalEngine engine = LocalEngine.open(c.model(), options, Tokenizers::fromGguf)) {
             name = engine.modelInfo().name();
             Tokenizer tok = engine.tokenizer();
             int[] base = baseText(tok, c.systemPromptTokens());
-            List<int[]> prompts = prompts(tok, maxConcurrency * c.requestsPerClient(), c.promptTokens(),
-                    c.systemPromptTokens());
-            for (int[] p : prompts) {
-                peerPrompts.add(text(tok, p));
+            List<List<int[]>> prompts = promptsPerLevel(tok, c);
+            for (List<int[]> level : prompts) {
+                peerPrompts.add(level.stream().map(p -> text(tok, p)).toList());
             }
-            drain(engine.submit(request("warm-up", prompts.getFirst(), 16)), System.nanoTime());
-            for (int n : c.concurrency()) {
-                strata.add(ServeLoad.run(n, c.requestsPerClient(), i -> {
+            drain(engine.submit(request("warm-up", prompts.getLast().getFirst(), 16)), System.nanoTime());
+            for (int k = 0; k < c.concurrency().length; k++) {
+                List<int[]> level = prompts.get(k);
+                strata.add(ServeLoad.run(c.concurrency()[k], c.requestsPerClient(), i -> {
                     long t0 = System.nanoTime();
-                    return drain(engine.submit(request("r" + i, prompts.get(i), c.genTokens())), t0);
+                    return drain(engine.submit(request("r" + i, level.get(i), c.genTokens())), t0);
                 }));
             }
             prefix = prefix(engine, base, c.systemPromptTokens());
@@ -90,7 +93,7 @@ public final class ServeBenchmark {
         List<Level> levels = new ArrayList<>();
         for (int k = 0; k < c.concurrency().length; k++) {
             Optional<LoadResult> peer = c.withPeer()
-                    ? Optional.of(peerLevel(c, c.concurrency()[k], peerPrompts))
+                    ? Optional.of(peerLevel(c, c.concurrency()[k], peerPrompts.get(k), peerPrompts.getLast().getFirst()))
                     : Optional.empty();
             levels.add(new Level(strata.get(k), peer));
         }
@@ -102,16 +105,44 @@ public final class ServeBenchmark {
         return tok.encode(TEXT.repeat(1 + systemPromptTokens / 40), false, false);
     }
 
-    /** {@code total} prompts of {@code promptTokens} tokens each, no two sharing a prefix. */
+    /**
+     * {@code total} prompts of {@code promptTokens} tokens each, no two sharing a first token (so no
+     * two share a cached block): prompt {@code i} starts with token id {@code first + i}, where
+     * {@code first} is {@value #FIRST_PROMPT_TOKEN} (an ordinary token in the vocabularies of the
+     * benchmark shapes) or lower for a small vocabulary, then a slice of the text.
+     */
     static List<int[]> prompts(Tokenizer tok, int total, int promptTokens, int systemPromptTokens) {
         int[] base = baseText(tok, systemPromptTokens);
+        int first = Math.min(FIRST_PROMPT_TOKEN, tok.vocabSize() - total);
+        if (first < 0) {
+            throw new IllegalArgumentException("the vocabulary (" + tok.vocabSize() + " tokens) is too small for "
+                    + total + " prompts with distinct first tokens");
+        }
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < total; i++) {
-            int[] p = Arrays.copyOfRange(base, i % 50, i % 50 + promptTokens); // no shared prefixes
-            p[0] = tok.encode(" " + i, false, false)[0];
+            int[] p = Arrays.copyOfRange(base, i % 50, i % 50 + promptTokens);
+            p[0] = first + i;
             prompts.add(p);
         }
         return prompts;
+    }
+
+    /**
+     * Prompts for every level and the warm-up: level {@code k} gets its own
+     * {@code concurrency[k] × requestsPerClient} prompts (so no level finds another's prompts in the
+     * prefix cache, which llama.cpp's slots, with prompt caching off, could not), the warm-up the last one.
+     */
+    static List<List<int[]>> promptsPerLevel(Tokenizer tok, Config c) {
+        int total = Arrays.stream(c.concurrency()).map(n -> n * c.requestsPerClient()).sum() + 1;
+        List<int[]> all = prompts(tok, total, c.promptTokens(), c.systemPromptTokens());
+        List<List<int[]>> levels = new ArrayList<>();
+        int from = 0;
+        for (int n : c.concurrency()) {
+            levels.add(all.subList(from, from + n * c.requestsPerClient()));
+            from += n * c.requestsPerClient();
+        }
+        levels.add(List.of(all.getLast()));
+        return levels;
     }
 
     private static GenerationRequest request(String id, int[] prompt, int genTokens) {
@@ -149,7 +180,7 @@ public final class ServeBenchmark {
             for (int k = 0; k < 8; k++) {
                 prompt[systemTokens + k] = base[(i * 8 + k) % base.length];
             }
-            prompt[systemTokens] = base[100 + i];
+            prompt[systemTokens] = base[(100 + i) % base.length];
             long t0 = System.nanoTime();
             TokenStream s = engine.submit(request("prefix" + i, prompt, 4));
             LoadResult.RequestTiming t = drain(s, t0);
@@ -174,13 +205,13 @@ public final class ServeBenchmark {
     }
 
     /** llama.cpp's server loop with {@code n} slots, loaded for this level. */
-    private static LoadResult peerLevel(Config c, int n, List<String> prompts) throws Exception {
+    private static LoadResult peerLevel(Config c, int n, List<String> prompts, String warmUp) throws Exception {
         LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> {});
         ModelParameters params = new ModelParameters().setModel(c.model().toString()).setThreads(c.threads())
                 .setThreadsBatch(c.threads()).setParallel(n).setCtxSize(n * (c.promptTokens() + c.genTokens() + 64))
                 .enableContBatching();
         try (LlamaModel model = new LlamaModel(params)) {
-            peerRequest(model, prompts.getFirst(), 16, System.nanoTime());
+            peerRequest(model, warmUp, 16, System.nanoTime());
             return ServeLoad.run(n, c.requestsPerClient(), i -> peerRequest(model, prompts.get(i), c.genTokens(),
                     System.nanoTime()));
         }
