@@ -69,28 +69,10 @@ class MatMulTest {
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void tiledMatmulEqualsDequantizedRowDotsExactly(GgmlType type) {
         org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "tiles run with vector kernels only");
-        Random random = new Random(5);
         int cols = 4096;
-        int rows = 3 * MatMul.tileRows(cols) + 5;
-        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
-                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
-        MatMul matMul = new MatMul(pool);
         int tokens = MatMul.DEQUANTIZE_MIN_TOKENS + 3;
         assertThat(MatMul.usesTokenLanes(tokens)).isFalse();
-        float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
-        float[] out = new float[tokens * rows];
-        matMul.matmul(w, rows, cols, x, tokens, out);
-        float[] rounded = new float[x.length];
-        ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            w.dequantize((long) r * cols, row, 0, cols);
-            for (int t = 0; t < tokens; t++) {
-                float expected = F32Tensor.tileDot(row, 0, rounded, t * cols, cols);
-                assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r)
-                        .isEqualTo(expected);
-            }
-        }
+        assertEveryOutputIs(type, new Random(5), 3 * MatMul.tileRows(cols) + 5, cols, tokens, F32Tensor::tileDot);
     }
 
     /**
@@ -103,24 +85,34 @@ class MatMulTest {
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void tokenLaneMatmulEqualsDequantizedRowChainsExactly(GgmlType type) {
         org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "token lanes run with vector kernels only");
-        Random random = new Random(6);
         int cols = 1024;
-        int rows = 3 * MatMul.tilePanels(cols) * TokenLanes.PANEL_ROWS + 5;
-        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
-                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
-        MatMul matMul = new MatMul(pool);
         int tokens = 2 * TokenLanes.lanes() + 3;
         assertThat(MatMul.usesTokenLanes(tokens)).isTrue();
+        assertEveryOutputIs(type, new Random(6), 3 * MatMul.tilePanels(cols) * TokenLanes.PANEL_ROWS + 5, cols, tokens,
+                TokenLanes::chainDot);
+    }
+
+    /** A reference dot product of a dequantized row with rounded activations. */
+    @FunctionalInterface
+    private interface RowDot {
+        float dot(float[] row, int rowOffset, float[] x, int xOffset, int length);
+    }
+
+    /** matmul of random weights and activations equals {@code reference} of each row and token, bit for bit. */
+    private static void assertEveryOutputIs(GgmlType type, Random random, int rows, int cols, int tokens,
+            RowDot reference) {
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(
+                Quantizer.quantize(type, KernelTestSupport.gaussian(random, rows * cols, 0.3f))), (long) rows * cols);
         float[] x = KernelTestSupport.gaussian(random, tokens * cols, 1f);
         float[] out = new float[tokens * rows];
-        matMul.matmul(w, rows, cols, x, tokens, out);
+        new MatMul(pool).matmul(w, rows, cols, x, tokens, out);
         float[] rounded = new float[x.length];
         ActivationQuantizer.round(type, x, 0, x.length, rounded, 0);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             w.dequantize((long) r * cols, row, 0, cols);
             for (int t = 0; t < tokens; t++) {
-                float expected = TokenLanes.chainDot(row, 0, rounded, t * cols, cols);
+                float expected = reference.dot(row, 0, rounded, t * cols, cols);
                 assertThat(out[t * rows + r]).as(type + " t=" + t + " r=" + r).isEqualTo(expected);
             }
         }
