@@ -27,7 +27,27 @@ public final class KernelThroughput {
     private static final int ROWS = Integer.getInteger("kernels.rows", 256);
     private static final int COLS = Integer.getInteger("kernels.cols", 4096);
 
+    /**
+     * {@code -Dkernels.mapped=true}: Strata's weights come from a memory-mapped temporary file, as a
+     * model's do (page-cache pages), instead of an anonymous allocation (which may get huge pages).
+     */
+    private static final boolean MAPPED = Boolean.getBoolean("kernels.mapped");
+
     private KernelThroughput() {}
+
+    /** {@code bytes} written to a temporary file (deleted on exit) and mapped read-only in {@code arena}. */
+    private static MemorySegment mapped(byte[] bytes, Arena arena) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("strata-kernels", ".bin");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.write(file, bytes);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                return channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     public static void main(String[] args) {
         if (args.length < 3) {
@@ -54,8 +74,10 @@ public final class KernelThroughput {
             for (int k = 2; k < args.length; k++) {
                 GgmlType type = GgmlType.valueOf(args[k]);
                 byte[] quantized = Quantizer.quantize(type, values);
-                MemorySegment weights = arena.allocate(quantized.length, 64);
-                MemorySegment.copy(MemorySegment.ofArray(quantized), 0, weights, 0, quantized.length);
+                MemorySegment weights = MAPPED ? mapped(quantized, arena) : arena.allocate(quantized.length, 64);
+                if (!MAPPED) {
+                    MemorySegment.copy(MemorySegment.ofArray(quantized), 0, weights, 0, quantized.length);
+                }
                 FloatTensor w = FloatTensor.of(type, weights.asReadOnly(), (long) ROWS * COLS);
                 GgmlVecDot.Rows peer = ggml == null ? null : ggml.rows(type, quantized, ROWS, COLS);
                 float[] token = new float[COLS];
