@@ -46,7 +46,7 @@ public final class MatMul {
     /** One tile buffer per compute thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> tileBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** Scratch of {@link F32Tensor#dot4x4} and {@link F32Tensor#dot4}, one per compute thread. */
-    private final ThreadLocal<float[]> scratchBuffers = ThreadLocal.withInitial(() -> new float[F32Tensor.DOT4X4_SCRATCH]);
+    private final ThreadLocal<float[]> scratchBuffers = ThreadLocal.withInitial(() -> new float[Math.max(F32Tensor.DOT4X4_SCRATCH, TokenLanes.SCRATCH)]);
     /** Rounded activations, one buffer per calling thread, grown on demand and then reused. */
     private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** Q8_1 block-sum corrections of the rounded activations, one buffer per calling thread. */
@@ -68,7 +68,7 @@ public final class MatMul {
     /** {@code out[r] = dot(w[r, :], x)} for {@code r < rows}: one token. */
     public void matvec(FloatTensor w, int rows, int cols, float[] x, float[] out) {
         float[] xq = roundActivations(w.type(), x, cols, 1);
-        run(false, w, rows, cols, xq, 1, out);
+        run(false, null, w, rows, cols, xq, 1, out);
     }
 
     /**
@@ -86,7 +86,7 @@ public final class MatMul {
             return;
         }
         float[] x = roundActivations(w.type(), input, cols, tokens);
-        run(tiled, w, rows, cols, x, tokens, out);
+        run(tiled, null, w, rows, cols, x, tokens, out);
     }
 
     /**
@@ -106,10 +106,7 @@ public final class MatMul {
         preparation.xt = atLeast(transposedBuffers, TokenLanes.transposedLength(cols, tokens));
         try {
             pool.parallelFor(TokenLanes.groups(tokens), preparation);
-            Product product = products.get();
-            product.tokenLanes = true;
-            product.xt = preparation.xt;
-            run(true, w, rows, cols, preparation.rounded, tokens, out);
+            run(true, preparation.xt, w, rows, cols, preparation.rounded, tokens, out);
         } finally {
             preparation.input = null;
             preparation.rounded = null;
@@ -145,9 +142,15 @@ public final class MatMul {
         }
     }
 
-    private void run(boolean tiled, FloatTensor w, int rows, int cols, float[] x, int tokens, float[] out) {
+    /**
+     * Runs the product on the pool: {@code tiled} or fused per row, and with the tokens in vector lanes
+     * when {@code xt} (the transposed activations) is not null.
+     */
+    private void run(boolean tiled, float[] xt, FloatTensor w, int rows, int cols, float[] x, int tokens,
+            float[] out) {
         Product product = products.get();
         product.tiled = tiled;
+        product.xt = xt;
         product.w = w;
         product.rows = rows;
         product.cols = cols;
@@ -162,7 +165,6 @@ public final class MatMul {
             product.x = null;
             product.out = null;
             product.corrections = null;
-            product.tokenLanes = false;
             product.xt = null;
         }
     }
@@ -241,8 +243,7 @@ public final class MatMul {
         private float[] out;
         /** Q8_1 block-sum corrections per token and block, or null when the type has none. */
         private float[] corrections;
-        /** Whether the tiles go through {@link TokenLanes}, with {@link #xt} the transposed activations. */
-        private boolean tokenLanes;
+        /** The transposed activations when the tiles go through {@link TokenLanes}, else null. */
         private float[] xt;
 
         @Override
@@ -330,7 +331,7 @@ public final class MatMul {
 
         /** Tiles of {@link #tileRows} rows, dequantized once, each dotted with all tokens four at a time. */
         private void tiledRows(int from, int to) {
-            if (tokenLanes) {
+            if (xt != null) {
                 laneRows(from, to);
                 return;
             }

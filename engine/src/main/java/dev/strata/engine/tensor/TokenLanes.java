@@ -55,12 +55,10 @@ final class TokenLanes {
         return PANEL_ROWS * paddedCols(cols);
     }
 
-    /** {@code x} (token after token, {@code cols} each) as {@code xt[group][k][lane]}, zero-padded. */
-    static void transpose(float[] x, int cols, int tokens, float[] xt) {
-        transpose(x, cols, tokens, 0, groups(tokens), xt);
-    }
-
-    /** {@link #transpose} of the groups {@code [fromGroup, toGroup)} only. */
+    /**
+     * Groups {@code [fromGroup, toGroup)} of {@code x} (token after token, {@code cols} each) as
+     * {@code xt[group][k][lane]}, zero-padded.
+     */
     static void transpose(float[] x, int cols, int tokens, int fromGroup, int toGroup, float[] xt) {
         int lanes = lanes();
         int padded = paddedCols(cols);
