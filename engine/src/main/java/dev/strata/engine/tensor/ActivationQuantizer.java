@@ -1,6 +1,9 @@
 package dev.strata.engine.tensor;
 
 import dev.strata.engine.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Rounds activations the way llama.cpp's CPU backend does before a matrix product, so that Strata's
@@ -103,6 +106,11 @@ final class ActivationQuantizer {
      * AVX2 {@code quantize_row_q8_1} computes {@code s}).
      */
     private static float roundQ8_0Block(float[] x, int from, float[] out, int to) {
+        return Kernels.VECTOR ? Simd.roundQ8_0Block(x, from, out, to) : scalarRoundQ8_0Block(x, from, out, to);
+    }
+
+    /** Reference for {@link #roundQ8_0Block}, element by element. */
+    static float scalarRoundQ8_0Block(float[] x, int from, float[] out, int to) {
         float amax = 0f;
         for (int j = 0; j < Q8_0_BLOCK; j++) {
             amax = Math.max(amax, Math.abs(x[from + j]));
@@ -112,10 +120,15 @@ final class ActivationQuantizer {
         float id = amax != 0f ? Q8_MAX / amax : 0f;
         int sum = 0;
         for (int j = 0; j < Q8_0_BLOCK; j++) {
-            float q = (float) Math.rint(x[from + j] * id);
+            float q = (float) Math.rint(x[from + j] * id) + 0f; // + 0: a level rounded from below zero is +0, as in ints
             sum += (int) q;
             out[to + j] = d16 * q;
         }
+        return q8_1Correction(d, d16, sum);
+    }
+
+    /** {@code fp16(d * sum) - d16 * sum}: what ggml's rounded Q8_1 block sum adds beyond the levels. */
+    private static float q8_1Correction(float d, float d16, int sum) {
         return Float.float16ToFloat(Float.floatToFloat16(d * sum)) - d16 * sum;
     }
 
@@ -138,6 +151,38 @@ final class ActivationQuantizer {
         float d = 1 / iscale;
         for (int j = 0; j < Q8_K_BLOCK; j++) {
             out[to + j] = d * Math.min(127, ScaleSearch.nearestInt(iscale * x[from + j]));
+        }
+    }
+
+    /**
+     * Vector Q8_0 rounding, the same bits as the scalar loop: the block maximum is order-free, and
+     * {@code (v + 1.5·2^23) - 1.5·2^23} rounds a float of magnitude below 2^22 to the nearest integer,
+     * ties to even, exactly as {@link Math#rint} does (giving +0 where rint gives -0, which the scalar
+     * loop matches by adding 0).
+     */
+    static final class Simd {
+        private static final float ROUND_TO_INTEGER = 12582912f;
+
+        private Simd() {}
+
+        static float roundQ8_0Block(float[] x, int from, float[] out, int to) {
+            final int lanes = VectorShapes.LANES;
+            FloatVector amaxes = FloatVector.zero(VectorShapes.F);
+            for (int j = 0; j < Q8_0_BLOCK; j += lanes) {
+                amaxes = amaxes.max(FloatVector.fromArray(VectorShapes.F, x, from + j).abs());
+            }
+            float amax = amaxes.reduceLanes(VectorOperators.MAX);
+            float d = amax / Q8_MAX;
+            float d16 = Float.float16ToFloat(Float.floatToFloat16(d));
+            float id = amax != 0f ? Q8_MAX / amax : 0f;
+            IntVector sums = IntVector.zero(VectorShapes.I);
+            for (int j = 0; j < Q8_0_BLOCK; j += lanes) {
+                FloatVector q = FloatVector.fromArray(VectorShapes.F, x, from + j).mul(id)
+                        .add(ROUND_TO_INTEGER).sub(ROUND_TO_INTEGER);
+                sums = sums.add((IntVector) q.convert(VectorOperators.F2I, 0));
+                q.mul(d16).intoArray(out, to + j);
+            }
+            return q8_1Correction(d, d16, sums.reduceLanes(VectorOperators.ADD));
         }
     }
 }

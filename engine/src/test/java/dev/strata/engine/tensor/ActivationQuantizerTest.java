@@ -8,6 +8,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ActivationQuantizerTest {
+    private static final int Q8_0 = ActivationQuantizer.Q8_0_BLOCK;
+
     /** Q8_K rounding is quantize_row_q8_K_ref followed by dequantization, bit for bit. */
     @Test
     void q8KRoundingEqualsQ8KQuantizeThenDequantize() {
@@ -23,6 +25,42 @@ class ActivationQuantizerTest {
     }
 
     /** Q8_0 rounding: every value is an integer multiple of the block's fp16 scale, within half a step. */
+    /**
+     * The vector Q8_0 rounding writes the scalar loop's bits and returns its Q8_1 correction, on
+     * random blocks, blocks of exact halves (ties go to even), an all-zero block and small negatives.
+     */
+    @Test
+    void vectorQ8_0RoundingEqualsTheScalarLoop() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "vector kernels only");
+        java.util.Random random = new java.util.Random(21);
+        java.util.List<float[]> blocks = new java.util.ArrayList<>();
+        for (int b = 0; b < 200; b++) {
+            blocks.add(KernelTestSupport.gaussian(random, Q8_0, 1f + b));
+        }
+        float[] ties = new float[Q8_0];
+        for (int j = 0; j < Q8_0; j++) {
+            ties[j] = (j % 2 == 0 ? 1 : -1) * (j + 0.5f); // max 31.5: levels x * 127 / 31.5, halves included
+        }
+        ties[Q8_0 - 1] = 127f; // scale 1: every other value is an exact half
+        blocks.add(ties);
+        blocks.add(new float[Q8_0]);
+        float[] tiny = new float[Q8_0];
+        java.util.Arrays.fill(tiny, -1e-6f);
+        tiny[0] = 1f;
+        blocks.add(tiny);
+        for (float[] block : blocks) {
+            float[] vector = new float[Q8_0];
+            float[] scalar = new float[Q8_0];
+            float vectorCorrection = ActivationQuantizer.Simd.roundQ8_0Block(block, 0, vector, 0);
+            float scalarCorrection = ActivationQuantizer.scalarRoundQ8_0Block(block, 0, scalar, 0);
+            for (int j = 0; j < Q8_0; j++) {
+                assertThat(Float.floatToRawIntBits(vector[j])).as("element " + j)
+                        .isEqualTo(Float.floatToRawIntBits(scalar[j]));
+            }
+            assertThat(Float.floatToRawIntBits(vectorCorrection)).isEqualTo(Float.floatToRawIntBits(scalarCorrection));
+        }
+    }
+
     @Test
     void q8_0RoundingIsWithinHalfAStepOnTheFp16Grid() {
         float[] x = KernelTestSupport.gaussian(new Random(6), 8 * 32, 1f);
