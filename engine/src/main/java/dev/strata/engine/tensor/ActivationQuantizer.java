@@ -3,6 +3,7 @@ package dev.strata.engine.tensor;
 import dev.strata.engine.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -134,6 +135,15 @@ final class ActivationQuantizer {
 
     /** One Q8_K block: float32 scale from the signed value of largest magnitude, levels capped at 127. */
     private static void roundQ8_KBlock(float[] x, int from, float[] out, int to) {
+        if (Kernels.VECTOR) {
+            Simd.roundQ8_KBlock(x, from, out, to);
+        } else {
+            scalarRoundQ8_KBlock(x, from, out, to);
+        }
+    }
+
+    /** Reference for {@link #roundQ8_KBlock}, element by element. */
+    static void scalarRoundQ8_KBlock(float[] x, int from, float[] out, int to) {
         float max = 0f;
         float amax = 0f;
         for (int j = 0; j < Q8_K_BLOCK; j++) {
@@ -155,7 +165,7 @@ final class ActivationQuantizer {
     }
 
     /**
-     * Vector Q8_0 rounding, the same bits as the scalar loop: the block maximum is order-free, and
+     * Vector kernels. Q8_0 rounding gives the same bits as the scalar loop: the block maximum is order-free, and
      * {@code (v + 1.5·2^23) - 1.5·2^23} rounds a float of magnitude below 2^22 to the nearest integer,
      * ties to even, exactly as {@link Math#rint} does (giving +0 where rint gives -0, which the scalar
      * loop matches by adding 0).
@@ -183,6 +193,40 @@ final class ActivationQuantizer {
                 q.mul(d16).intoArray(out, to + j);
             }
             return q8_1Correction(d, d16, sums.reduceLanes(VectorOperators.ADD));
+        }
+
+        /**
+         * Vector Q8_K rounding, the same bits as the scalar loop: the signed value of largest magnitude
+         * is the first one equal to the (order-free) maximum magnitude, and {@code nearest_int}'s
+         * shift by 1.5·2^23 is the same float addition in every lane.
+         */
+        static void roundQ8_KBlock(float[] x, int from, float[] out, int to) {
+            final int lanes = VectorShapes.LANES;
+            FloatVector amaxes = FloatVector.zero(VectorShapes.F);
+            for (int j = 0; j < Q8_K_BLOCK; j += lanes) {
+                amaxes = amaxes.max(FloatVector.fromArray(VectorShapes.F, x, from + j).abs());
+            }
+            float amax = amaxes.reduceLanes(VectorOperators.MAX);
+            if (amax == 0f) {
+                java.util.Arrays.fill(out, to, to + Q8_K_BLOCK, 0f);
+                return;
+            }
+            float max = 0f;
+            for (int j = 0; j < Q8_K_BLOCK; j += lanes) {
+                VectorMask<Float> hit = FloatVector.fromArray(VectorShapes.F, x, from + j).abs()
+                        .compare(VectorOperators.EQ, amax);
+                if (hit.anyTrue()) {
+                    max = x[from + j + hit.firstTrue()];
+                    break;
+                }
+            }
+            float iscale = -Q8_MAX / max;
+            float d = 1 / iscale;
+            for (int j = 0; j < Q8_K_BLOCK; j += lanes) {
+                FloatVector q = FloatVector.fromArray(VectorShapes.F, x, from + j).mul(iscale)
+                        .add(ROUND_TO_INTEGER).sub(ROUND_TO_INTEGER).min(Q8_MAX);
+                q.mul(d).intoArray(out, to + j);
+            }
         }
     }
 }

@@ -61,6 +61,37 @@ class ActivationQuantizerTest {
         }
     }
 
+    /**
+     * The vector Q8_K rounding writes the scalar loop's bits: random blocks, a block whose largest
+     * magnitude comes first negative then positive (the first one sets the sign of the scale), and
+     * an all-zero block.
+     */
+    @Test
+    void vectorQ8_KRoundingEqualsTheScalarLoop() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR, "vector kernels only");
+        int n = ActivationQuantizer.Q8_K_BLOCK;
+        java.util.Random random = new java.util.Random(22);
+        java.util.List<float[]> blocks = new java.util.ArrayList<>();
+        for (int b = 0; b < 100; b++) {
+            blocks.add(KernelTestSupport.gaussian(random, n, 0.5f + b));
+        }
+        float[] signs = KernelTestSupport.gaussian(random, n, 0.1f);
+        signs[40] = -3f;
+        signs[200] = 3f;
+        blocks.add(signs);
+        blocks.add(new float[n]);
+        for (float[] block : blocks) {
+            float[] vector = new float[n];
+            float[] scalar = new float[n];
+            ActivationQuantizer.Simd.roundQ8_KBlock(block, 0, vector, 0);
+            ActivationQuantizer.scalarRoundQ8_KBlock(block, 0, scalar, 0);
+            for (int j = 0; j < n; j++) {
+                assertThat(Float.floatToRawIntBits(vector[j])).as("element " + j)
+                        .isEqualTo(Float.floatToRawIntBits(scalar[j]));
+            }
+        }
+    }
+
     @Test
     void q8_0RoundingIsWithinHalfAStepOnTheFp16Grid() {
         float[] x = KernelTestSupport.gaussian(new Random(6), 8 * 32, 1f);
