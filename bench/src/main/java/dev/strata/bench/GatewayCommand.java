@@ -8,6 +8,7 @@ import dev.strata.bench.gateway.OverheadRun;
 import dev.strata.bench.gateway.OverheadRun.Target;
 import dev.strata.bench.gateway.OverheadTable;
 import dev.strata.bench.gateway.PortkeyInstall;
+import dev.strata.bench.gateway.TcpRelay;
 import dev.strata.bench.gateway.ProcessUsage;
 import dev.strata.bench.gateway.StrataServe;
 import java.io.IOException;
@@ -39,8 +40,11 @@ import picocli.CommandLine.Option;
         description = "Latency, CPU and RSS Strata's routing adds over a direct call to a fast upstream, "
                 + "Portkey's gateway alongside (open loop, loopback).")
 final class GatewayCommand implements Callable<Integer> {
-    /** Peers the run can include besides Strata. */
-    enum Peer { portkey, none }
+    /**
+     * Peers the run can include besides Strata: Portkey's gateway, and the floor any gateway process
+     * pays on this machine ({@link TcpRelay}, a byte relay with no HTTP work at all).
+     */
+    enum Peer { portkey, relay, none }
 
     private static final String BODY =
             "{\"model\":\"" + StrataServe.ROUTE + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1}";
@@ -58,17 +62,22 @@ final class GatewayCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
-    @Option(names = "--peer", defaultValue = "portkey",
-            description = "peer gateway in the same run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; "
-                    + "portkey is installed with npm under ~/.cache/strata/portkey on first use, and skipped when "
-                    + "node or npm is missing)")
-    Peer peer;
+    @Option(names = "--peer", defaultValue = "portkey", split = ",",
+            description = "peer gateways in the same run, comma-separated: ${COMPLETION-CANDIDATES} (default: "
+                    + "${DEFAULT-VALUE}; portkey is installed with npm under ~/.cache/strata/portkey on first use, and "
+                    + "skipped when node or npm is missing; relay is a bare TCP relay process, the floor of what "
+                    + "one more hop costs here)")
+    List<Peer> peers;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (peers.contains(Peer.none) && peers.size() > 1) {
+            System.err.println("bench gateway: --peer none cannot be combined with other peers");
+            return 2;
+        }
         if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1) || !(seconds > 0)
                 || !(warmupSeconds > 0)) {
             System.err.println("bench gateway: --rates must be positive integers, --seconds and --warmup-seconds > 0");
@@ -100,10 +109,18 @@ final class GatewayCommand implements Callable<Integer> {
                     KeepAliveClient.post(strataProcess.address(), PATH, Map.of(), BODY),
                     Optional.of(strataProcess.handle())));
 
-            if (peer == Peer.portkey) {
+            if (peers.contains(Peer.portkey)) {
                 startPortkey(cleanup, workDir, upstreamBase).ifPresent(p -> gateways.add(new Target("portkey",
                         p.address(), KeepAliveClient.post(p.address(), PATH, PortkeyInstall.headers(upstreamBase),
                                 BODY), Optional.of(p.handle()))));
+            }
+            if (peers.contains(Peer.relay)) {
+                int relayPort = GatewayProcess.freePort();
+                GatewayProcess relay = cleanup.add(GatewayProcess.start("relay",
+                        strata.relayCommand(relayPort, upstream.port()), relayPort, workDir.resolve("relay.log"), "/",
+                        List.of(), Duration.ofSeconds(30)));
+                gateways.add(new Target("relay", relay.address(),
+                        KeepAliveClient.post(relay.address(), PATH, Map.of(), BODY), Optional.of(relay.handle())));
             }
 
             Optional<ProcessUsage> usage = ProcessUsage.available() ? Optional.of(ProcessUsage.fromSystem())

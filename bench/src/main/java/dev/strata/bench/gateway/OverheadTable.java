@@ -178,6 +178,24 @@ public record OverheadTable(List<String> gateways, List<RateRow> rows) {
         if (gateways.contains("strata") && gateways.contains("portkey")) {
             printRatios(out);
         }
+        if (gateways.contains("strata") && gateways.contains("relay")) {
+            for (RateRow row : rows) {
+                aboveFloor(row, RateRow::addedP50Micros).ifPresent(p50 -> out.printf(Locale.ROOT,
+                        "strata above the relay floor at %d req/s: p50 %+d µs, p99 %s µs%n", row.rate(), p50,
+                        text(aboveFloor(row, RateRow::addedP99Micros))));
+            }
+        }
+    }
+
+    /**
+     * Strata's added latency minus the {@link TcpRelay}'s at one rate (the part a gateway process can
+     * still cut, since the relay does no work but the hop itself), when both have the percentile.
+     */
+    static OptionalLong aboveFloor(RateRow row, java.util.function.BiFunction<RateRow, String, OptionalLong> added) {
+        OptionalLong strata = added.apply(row, "strata");
+        OptionalLong relay = added.apply(row, "relay");
+        return strata.isPresent() && relay.isPresent() ? OptionalLong.of(strata.getAsLong() - relay.getAsLong())
+                : OptionalLong.empty();
     }
 
     private void printRatios(PrintStream out) {

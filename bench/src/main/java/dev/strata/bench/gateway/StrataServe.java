@@ -32,6 +32,21 @@ public record StrataServe(Path java, Path jar, Path model) {
                 strataHome.resolve("models/stories260K.gguf"));
     }
 
+    /**
+     * The {@link TcpRelay} process: the same java, the benchmark's own jar (where this class was
+     * loaded from), listening on {@code port} and relaying to {@code upstreamPort}, both on 127.0.0.1.
+     */
+    public List<String> relayCommand(int port, int upstreamPort) {
+        String classpath;
+        try {
+            classpath = Path.of(TcpRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the benchmark's classes", e);
+        }
+        return List.of(java.toString(), "-XX:+UseSerialGC", "-Xmx64m", "-cp", classpath, TcpRelay.class.getName(),
+                "--listen", Integer.toString(port), "--to", Integer.toString(upstreamPort));
+    }
+
     /** Whether the jar and model exist (the jar after {@code ./strata build}). */
     public boolean present() {
         return Files.isRegularFile(jar) && Files.isRegularFile(model);

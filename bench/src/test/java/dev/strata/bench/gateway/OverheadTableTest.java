@@ -53,6 +53,25 @@ class OverheadTableTest {
         assertThat(t.maxSustained("portkey")).isEmpty();
     }
 
+    /** With the relay peer: its own JSON object and max_sustained entry, and Strata's part above it printed. */
+    @Test
+    void theRelayFloorIsAPeerLikeTheOthersAndStrataAboveItIsPrinted() {
+        Run direct = run(200, 200, 100, 200, 0);
+        RateRow row = new RateRow(200, direct, Map.of("strata", proc(run(200, 200, 400, 1_200, 0)),
+                "relay", proc(run(200, 200, 330, 900, 0))), OptionalDouble.empty());
+        OverheadTable t = new OverheadTable(List.of("strata", "relay"), List.of(row));
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode json = mapper.valueToTree(t.toJson(mapper));
+        assertThat(json.get("rates").get(0).get("relay").get("added_p50_us").asLong()).isEqualTo(230);
+        assertThat(json.get("max_sustained").get("relay").asInt()).isEqualTo(200);
+        assertThat(OverheadTable.aboveFloor(row, RateRow::addedP50Micros)).hasValue(70);
+        assertThat(OverheadTable.aboveFloor(row, RateRow::addedP99Micros)).hasValue(300);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        t.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8))
+                .contains("strata above the relay floor at 200 req/s: p50 +70 µs, p99 300 µs");
+    }
+
     @Test
     void aGatewayThatAnsweredNothingHasNoAddedLatency() {
         RateRow r = table().rows().get(4);
