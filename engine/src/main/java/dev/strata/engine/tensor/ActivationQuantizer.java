@@ -175,13 +175,18 @@ final class ActivationQuantizer {
 
         private Simd() {}
 
-        static float roundQ8_0Block(float[] x, int from, float[] out, int to) {
-            final int lanes = VectorShapes.LANES;
+        /** The largest magnitude in {@code x[from, from + length)} ({@code length} a multiple of the lanes). */
+        private static float maxMagnitude(float[] x, int from, int length) {
             FloatVector amaxes = FloatVector.zero(VectorShapes.F);
-            for (int j = 0; j < Q8_0_BLOCK; j += lanes) {
+            for (int j = 0; j < length; j += VectorShapes.LANES) {
                 amaxes = amaxes.max(FloatVector.fromArray(VectorShapes.F, x, from + j).abs());
             }
-            float amax = amaxes.reduceLanes(VectorOperators.MAX);
+            return amaxes.reduceLanes(VectorOperators.MAX);
+        }
+
+        static float roundQ8_0Block(float[] x, int from, float[] out, int to) {
+            final int lanes = VectorShapes.LANES;
+            float amax = maxMagnitude(x, from, Q8_0_BLOCK);
             float d = amax / Q8_MAX;
             float d16 = Float.float16ToFloat(Float.floatToFloat16(d));
             float id = amax != 0f ? Q8_MAX / amax : 0f;
@@ -202,11 +207,7 @@ final class ActivationQuantizer {
          */
         static void roundQ8_KBlock(float[] x, int from, float[] out, int to) {
             final int lanes = VectorShapes.LANES;
-            FloatVector amaxes = FloatVector.zero(VectorShapes.F);
-            for (int j = 0; j < Q8_K_BLOCK; j += lanes) {
-                amaxes = amaxes.max(FloatVector.fromArray(VectorShapes.F, x, from + j).abs());
-            }
-            float amax = amaxes.reduceLanes(VectorOperators.MAX);
+            float amax = maxMagnitude(x, from, Q8_K_BLOCK);
             if (amax == 0f) {
                 java.util.Arrays.fill(out, to, to + Q8_K_BLOCK, 0f);
                 return;
