@@ -69,6 +69,13 @@ final class GatewayCommand implements Callable<Integer> {
                     + "one more hop costs here)")
     List<Peer> peers;
 
+    /** Values of Strata's {@code server.request_threads}. */
+    enum RequestThreads { virtual, platform }
+
+    @Option(names = "--request-threads", defaultValue = "virtual",
+            description = "Strata's server.request_threads: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    RequestThreads requestThreads;
+
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -103,7 +110,7 @@ final class GatewayCommand implements Callable<Integer> {
 
             int strataPort = GatewayProcess.freePort();
             GatewayProcess strataProcess = cleanup.add(GatewayProcess.start("strata",
-                    strata.command(workDir, strataPort, upstreamBase), strataPort, workDir.resolve("strata.log"),
+                    strata.command(workDir, strataPort, upstreamBase, requestThreads.name()), strataPort, workDir.resolve("strata.log"),
                     "/health/ready", List.of(200), Duration.ofSeconds(120)));
             gateways.add(new Target("strata", strataProcess.address(),
                     KeepAliveClient.post(strataProcess.address(), PATH, Map.of(), BODY),

@@ -52,13 +52,17 @@ public record StrataServe(Path java, Path jar, Path model) {
         return Files.isRegularFile(jar) && Files.isRegularFile(model);
     }
 
-    /** The YAML config: one route to the upstream at {@code upstreamBaseUrl} (…/v1), listening on {@code port}. */
-    public String config(int port, String upstreamBaseUrl) {
+    /**
+     * The YAML config: one route to the upstream at {@code upstreamBaseUrl} (…/v1), listening on
+     * {@code port}, requests on {@code requestThreads} threads ({@code virtual} or {@code platform}).
+     */
+    public String config(int port, String upstreamBaseUrl, String requestThreads) {
         return """
                 server:
                   host: 127.0.0.1
                   port: %d
                   grpc_port: -1
+                  request_threads: %s
                   limits: {max_concurrent_requests: 4096}
                 models:
                   - {path: "%s", threads: 1}
@@ -68,12 +72,13 @@ public record StrataServe(Path java, Path jar, Path model) {
                     - {name: fake, base_url: "%s", max_connections: 4096}
                   routes:
                     - {name: %s, targets: [fake]}
-                """.formatted(port, model.toAbsolutePath(), upstreamBaseUrl, ROUTE);
+                """.formatted(port, requestThreads, model.toAbsolutePath(), upstreamBaseUrl, ROUTE);
     }
 
     /** Writes the config and a data directory under {@code workDir}; returns the command line. */
-    public List<String> command(Path workDir, int port, String upstreamBaseUrl) throws IOException {
-        Path config = Files.writeString(workDir.resolve("strata.yaml"), config(port, upstreamBaseUrl));
+    public List<String> command(Path workDir, int port, String upstreamBaseUrl, String requestThreads)
+            throws IOException {
+        Path config = Files.writeString(workDir.resolve("strata.yaml"), config(port, upstreamBaseUrl, requestThreads));
         Path data = Files.createDirectories(workDir.resolve("data"));
         List<String> command = new ArrayList<>();
         command.add(java.toString());

@@ -36,6 +36,7 @@ public final class ConfigLoader {
             Map.entry("STRATA_DRAIN_TIMEOUT_SECONDS", "server.drain_timeout_seconds"),
             Map.entry("STRATA_MAX_BODY_BYTES", "server.limits.max_body_bytes"),
             Map.entry("STRATA_MAX_CONCURRENT_REQUESTS", "server.limits.max_concurrent_requests"),
+            Map.entry("STRATA_REQUEST_THREADS", "server.request_threads"),
             Map.entry("STRATA_MAX_N", "server.limits.max_n"),
             Map.entry("STRATA_TLS_CERT", "server.tls.cert"),
             Map.entry("STRATA_TLS_KEY", "server.tls.key"),
@@ -216,7 +217,7 @@ public final class ConfigLoader {
     }
 
     private static ServerConfig bindServer(Section s, Path baseDir) {
-        s.allowOnly("host", "port", "grpc_port", "drain_timeout_seconds", "limits", "tls");
+        s.allowOnly("host", "port", "grpc_port", "drain_timeout_seconds", "limits", "tls", "request_threads");
         String host = s.text("host", DEFAULT_HOST);
         int port = s.integer("port", DEFAULT_PORT, 0, 65535);
         int grpcPort = s.integer("grpc_port", DEFAULT_GRPC_PORT, -1, 65535);
@@ -237,7 +238,14 @@ public final class ConfigLoader {
             Path key = t.existingFile("key", baseDir);
             tls = Optional.of(new TlsConfig(cert, key));
         }
-        return new ServerConfig(host, port, grpcPort, java.time.Duration.ofSeconds(drain), limits, tls);
+        String threads = s.text("request_threads", "virtual");
+        ServerConfig.RequestThreads requestThreads = switch (threads) {
+            case "virtual" -> ServerConfig.RequestThreads.VIRTUAL;
+            case "platform" -> ServerConfig.RequestThreads.PLATFORM;
+            default -> throw new InvalidConfig(s.prefix() + "request_threads",
+                    "must be virtual or platform, got \"" + threads + "\"");
+        };
+        return new ServerConfig(host, port, grpcPort, java.time.Duration.ofSeconds(drain), limits, tls, requestThreads);
     }
 
     private List<ModelConfig> bindModels(JsonNode node, Path baseDir, int defaultThreads,

@@ -30,12 +30,17 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * @param handlers       builds the handler tree for the Jetty server (WebSocket upgrades need it)
-     * @param virtualThreads executor that runs each request (a virtual-thread-per-task executor)
+     * @param virtualThreads executor that runs each request (a virtual-thread-per-task executor) when
+     *                       {@link ServerConfig#requestThreads()} is {@code VIRTUAL}
      */
     public HttpServer(ServerConfig config, Function<Server, Handler> handlers, Executor virtualThreads) {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("strata-http");
-        pool.setVirtualThreadsExecutor(virtualThreads);
+        if (config.requestThreads() == ServerConfig.RequestThreads.VIRTUAL) {
+            pool.setVirtualThreadsExecutor(virtualThreads);
+        } else { // every request in flight holds a pool thread: room for all of them, plus Jetty's own
+            pool.setMaxThreads(Math.max(pool.getMaxThreads(), config.limits().maxConcurrentRequests() + 16));
+        }
         this.server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);

@@ -125,6 +125,7 @@ class ConfigLoaderTest {
         "models: [{path: tiny.gguf, max_num_seqs: 8, max_batched_tokens: 4}] | models[0].max_batched_tokens",
         "models: [{path: tiny.gguf, max_waiting: 0}]       | models[0].max_waiting",
         "models: [{path: tiny.gguf, max_seqs: 4}]          | models[0].max_seqs",
+        "'server: {request_threads: green}'                | server.request_threads",
         "[1, 2]                                            | config",
         "'server: {'                                       | config",
     })
@@ -136,6 +137,21 @@ class ConfigLoaderTest {
                     assertThat(e.key()).isEqualTo(key);
                     assertThat(e.getMessage()).startsWith(key + ": ").doesNotContain("\n");
                 });
+    }
+
+    /** Requests run on virtual threads unless the file or STRATA_REQUEST_THREADS says platform. */
+    @Test
+    void requestThreadsAreVirtualUnlessSetToPlatform() throws IOException {
+        model();
+        Path plain = file("plain.yaml", "models: [{path: tiny.gguf}]");
+        assertThat(new ConfigLoader(Map.of(), null).load(Optional.of(plain), ConfigOverrides.NONE).server()
+                .requestThreads()).isEqualTo(ServerConfig.RequestThreads.VIRTUAL);
+        Path platform = file("platform.yaml", "server: {request_threads: platform}\nmodels: [{path: tiny.gguf}]");
+        assertThat(new ConfigLoader(Map.of(), null).load(Optional.of(platform), ConfigOverrides.NONE).server()
+                .requestThreads()).isEqualTo(ServerConfig.RequestThreads.PLATFORM);
+        assertThat(new ConfigLoader(Map.of("STRATA_REQUEST_THREADS", "platform"), null)
+                .load(Optional.of(plain), ConfigOverrides.NONE).server().requestThreads())
+                .isEqualTo(ServerConfig.RequestThreads.PLATFORM);
     }
 
     @Test

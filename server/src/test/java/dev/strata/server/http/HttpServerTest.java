@@ -67,6 +67,21 @@ class HttpServerTest {
     }
 
     @Test
+    void servesOnPlatformThreadsWhenConfiguredSo() throws Exception {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, -1, Duration.ofSeconds(1), Limits.DEFAULTS,
+                Optional.empty(), ServerConfig.RequestThreads.PLATFORM);
+        HttpServer server = new HttpServer(config, jetty -> new ThreadReporter(), Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.uri().resolve("/x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body()).isEqualTo("virtual=false");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     void keyWithoutPkcs8BlockIsAConfigErrorNamingTheKey() throws Exception {
         Path key = Files.writeString(dir.resolve("k.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
         assertThatThrownBy(() -> PemKeyStore.load(resource("cert.pem"), key))
