@@ -51,10 +51,13 @@ public final class MatMul {
     private final ThreadLocal<float[]> activationBuffers = ThreadLocal.withInitial(() -> new float[0]);
     /** Q8_1 block-sum corrections of the rounded activations, one buffer per calling thread. */
     private final ThreadLocal<float[]> correctionBuffers = ThreadLocal.withInitial(() -> new float[0]);
-    /** The parallel job, one per calling thread, refilled for every call. */
+    /** One dequantized row per compute thread, copied into a token-lane panel. */
     private final ThreadLocal<float[]> rowBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** Transposed activations of a token-lane product, one buffer per calling thread. */
     private final ThreadLocal<float[]> transposedBuffers = ThreadLocal.withInitial(() -> new float[0]);
+    /** The rounding and transposing job of a token-lane product, one per calling thread. */
     private final ThreadLocal<Preparation> preparations = ThreadLocal.withInitial(Preparation::new);
+    /** The parallel job, one per calling thread, refilled for every call. */
     private final ThreadLocal<Product> products = ThreadLocal.withInitial(Product::new);
 
     public MatMul(ComputePool pool) {
@@ -132,11 +135,8 @@ public final class MatMul {
             int to = Math.min(tokens, toGroup * lanes);
             int offset = from * cols;
             int length = (to - from) * cols;
-            if (corrections != null) {
-                ActivationQuantizer.roundQ8_1(input, offset, length, rounded, offset, corrections,
-                        offset / ActivationQuantizer.Q8_0_BLOCK);
-            } else if (rounded != input) {
-                ActivationQuantizer.round(type, input, offset, length, rounded, offset);
+            if (rounded != input) {
+                roundRange(type, input, offset, length, rounded, corrections);
             }
             TokenLanes.transpose(rounded, cols, tokens, fromGroup, toGroup, xt);
         }
@@ -208,13 +208,24 @@ public final class MatMul {
         }
         int n = cols * tokens;
         float[] rounded = atLeast(activationBuffers, n);
-        if (ActivationQuantizer.keepsBlockSums(weightType)) {
-            float[] corrections = atLeast(correctionBuffers, n / ActivationQuantizer.Q8_0_BLOCK);
-            ActivationQuantizer.roundQ8_1(x, 0, n, rounded, 0, corrections, 0);
-        } else {
-            ActivationQuantizer.round(weightType, x, 0, n, rounded, 0);
-        }
+        float[] corrections = ActivationQuantizer.keepsBlockSums(weightType)
+                ? atLeast(correctionBuffers, n / ActivationQuantizer.Q8_0_BLOCK) : null;
+        roundRange(weightType, x, 0, n, rounded, corrections);
         return rounded;
+    }
+
+    /**
+     * {@code x[offset, offset + length)} rounded for {@code weightType} into {@code rounded} at the same
+     * offset, with the Q8_1 block-sum corrections into {@code corrections} when it is not null.
+     */
+    private static void roundRange(GgmlType weightType, float[] x, int offset, int length, float[] rounded,
+            float[] corrections) {
+        if (corrections != null) {
+            ActivationQuantizer.roundQ8_1(x, offset, length, rounded, offset, corrections,
+                    offset / ActivationQuantizer.Q8_0_BLOCK);
+        } else {
+            ActivationQuantizer.round(weightType, x, offset, length, rounded, offset);
+        }
     }
 
     /** The block-sum corrections {@link #roundActivations} just wrote for Q4_1/Q5_1, else null. */
