@@ -1,5 +1,6 @@
 package dev.strata.bench.gateway;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The thinnest gateway there is, as the overhead benchmark's floor: a loopback TCP relay that copies
@@ -88,9 +90,9 @@ public final class TcpRelay implements AutoCloseable {
                 client.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(out);
-                java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(2);
-                Thread.ofPlatform().daemon().name("relay-up").start(() -> copy(client, out, client, out, open));
-                Thread.ofPlatform().daemon().name("relay-down").start(() -> copy(out, client, client, out, open));
+                AtomicInteger open = new AtomicInteger(2);
+                Thread.ofPlatform().daemon().name("relay-up").start(() -> copy(client, out, open));
+                Thread.ofPlatform().daemon().name("relay-down").start(() -> copy(out, client, open));
             } catch (IOException e) {
                 closeQuietly(client); // upstream unreachable: the client sees the connection close
             }
@@ -99,9 +101,9 @@ public final class TcpRelay implements AutoCloseable {
 
     /**
      * Copies {@code from} to {@code to} until end of stream, then ends {@code to}'s output (half-close);
-     * on an error, or when the pair's other direction has ended too, closes both sockets.
+     * on an error, or when the pair's other direction ({@code open} counts them) has ended too, closes both.
      */
-    private void copy(Socket from, Socket to, Socket client, Socket server, java.util.concurrent.atomic.AtomicInteger open) {
+    private void copy(Socket from, Socket to, AtomicInteger open) {
         byte[] buffer = new byte[BUFFER];
         boolean failed = false;
         try {
@@ -117,14 +119,14 @@ public final class TcpRelay implements AutoCloseable {
             failed = true;
         }
         if (open.decrementAndGet() == 0 || failed) {
-            closeQuietly(client);
-            closeQuietly(server);
-            sockets.remove(client);
-            sockets.remove(server);
+            closeQuietly(from);
+            closeQuietly(to);
+            sockets.remove(from);
+            sockets.remove(to);
         }
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(Closeable socket) {
         try {
             socket.close();
         } catch (IOException e) {
@@ -134,7 +136,7 @@ public final class TcpRelay implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly0(server);
+        closeQuietly(server);
         for (Socket s : sockets) {
             closeQuietly(s);
         }
@@ -143,14 +145,6 @@ public final class TcpRelay implements AutoCloseable {
             acceptor.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly0(ServerSocket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
         }
     }
 }
