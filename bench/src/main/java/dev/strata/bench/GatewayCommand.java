@@ -9,6 +9,7 @@ import dev.strata.bench.gateway.OverheadRun.Target;
 import dev.strata.bench.gateway.OverheadTable;
 import dev.strata.bench.gateway.PortkeyInstall;
 import dev.strata.bench.gateway.TcpRelay;
+import dev.strata.server.config.ServerConfig;
 import dev.strata.bench.gateway.ProcessUsage;
 import dev.strata.bench.gateway.StrataServe;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,12 +71,18 @@ final class GatewayCommand implements Callable<Integer> {
                     + "one more hop costs here)")
     List<Peer> peers;
 
-    /** Values of Strata's {@code server.request_threads}. */
-    enum RequestThreads { virtual, platform }
+    @Option(names = "--request-threads", defaultValue = "virtual", converter = RequestThreadsConverter.class,
+            description = "Strata's server.request_threads: virtual or platform (default: ${DEFAULT-VALUE})")
+    ServerConfig.RequestThreads requestThreads;
 
-    @Option(names = "--request-threads", defaultValue = "virtual",
-            description = "Strata's server.request_threads: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-    RequestThreads requestThreads;
+    /** {@code --request-threads} as the config file spells it. */
+    static final class RequestThreadsConverter implements CommandLine.ITypeConverter<ServerConfig.RequestThreads> {
+        @Override
+        public ServerConfig.RequestThreads convert(String value) {
+            return ServerConfig.RequestThreads.fromConfig(value).orElseThrow(() ->
+                    new CommandLine.TypeConversionException("expected virtual or platform, got '" + value + "'"));
+        }
+    }
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
@@ -110,7 +118,7 @@ final class GatewayCommand implements Callable<Integer> {
 
             int strataPort = GatewayProcess.freePort();
             GatewayProcess strataProcess = cleanup.add(GatewayProcess.start("strata",
-                    strata.command(workDir, strataPort, upstreamBase, requestThreads.name()), strataPort, workDir.resolve("strata.log"),
+                    strata.command(workDir, strataPort, upstreamBase, requestThreads.configValue()), strataPort, workDir.resolve("strata.log"),
                     "/health/ready", List.of(200), Duration.ofSeconds(120)));
             gateways.add(new Target("strata", strataProcess.address(),
                     KeepAliveClient.post(strataProcess.address(), PATH, Map.of(), BODY),

@@ -238,13 +238,10 @@ public final class ConfigLoader {
             Path key = t.existingFile("key", baseDir);
             tls = Optional.of(new TlsConfig(cert, key));
         }
-        String threads = s.text("request_threads", "virtual");
-        ServerConfig.RequestThreads requestThreads = switch (threads) {
-            case "virtual" -> ServerConfig.RequestThreads.VIRTUAL;
-            case "platform" -> ServerConfig.RequestThreads.PLATFORM;
-            default -> throw new InvalidConfig(s.prefix() + "request_threads",
-                    "must be virtual or platform, got \"" + threads + "\"");
-        };
+        String threads = s.text("request_threads", ServerConfig.RequestThreads.VIRTUAL.configValue());
+        ServerConfig.RequestThreads requestThreads = ServerConfig.RequestThreads.fromConfig(threads)
+                .orElseThrow(() -> new InvalidConfig(s.prefix() + "request_threads",
+                        "must be virtual or platform, got \"" + threads + "\""));
         return new ServerConfig(host, port, grpcPort, java.time.Duration.ofSeconds(drain), limits, tls, requestThreads);
     }
 

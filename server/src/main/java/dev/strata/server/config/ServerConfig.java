@@ -22,7 +22,19 @@ public record ServerConfig(String host, int port, int grpcPort, Duration drainTi
      * instead of through a poller and a carrier thread: about 80–110 µs less added latency per proxied
      * request on the gateway benchmark's machine (docs/gateway.md), at a stack per request in flight.
      */
-    public enum RequestThreads { VIRTUAL, PLATFORM }
+    public enum RequestThreads {
+        VIRTUAL, PLATFORM;
+
+        /** How the config file spells it: {@code virtual} or {@code platform}. */
+        public String configValue() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The value spelled {@code text} in a config file, if any. */
+        public static Optional<RequestThreads> fromConfig(String text) {
+            return java.util.Arrays.stream(values()).filter(v -> v.configValue().equals(text)).findFirst();
+        }
+    }
 
     /** Requests on virtual threads. */
     public ServerConfig(String host, int port, int grpcPort, Duration drainTimeout, Limits limits,
