@@ -171,8 +171,6 @@ final class ActivationQuantizer {
      * loop matches by adding 0).
      */
     static final class Simd {
-        private static final float ROUND_TO_INTEGER = 12582912f;
-
         private Simd() {}
 
         /** The largest magnitude in {@code x[from, from + length)} ({@code length} a multiple of the lanes). */
@@ -193,7 +191,7 @@ final class ActivationQuantizer {
             IntVector sums = IntVector.zero(VectorShapes.I);
             for (int j = 0; j < Q8_0_BLOCK; j += lanes) {
                 FloatVector q = FloatVector.fromArray(VectorShapes.F, x, from + j).mul(id)
-                        .add(ROUND_TO_INTEGER).sub(ROUND_TO_INTEGER);
+                        .add(ScaleSearch.ROUND_TO_INTEGER).sub(ScaleSearch.ROUND_TO_INTEGER);
                 sums = sums.add((IntVector) q.convert(VectorOperators.F2I, 0));
                 q.mul(d16).intoArray(out, to + j);
             }
@@ -225,7 +223,7 @@ final class ActivationQuantizer {
             float d = 1 / iscale;
             for (int j = 0; j < Q8_K_BLOCK; j += lanes) {
                 FloatVector q = FloatVector.fromArray(VectorShapes.F, x, from + j).mul(iscale)
-                        .add(ROUND_TO_INTEGER).sub(ROUND_TO_INTEGER).min(Q8_MAX);
+                        .add(ScaleSearch.ROUND_TO_INTEGER).sub(ScaleSearch.ROUND_TO_INTEGER).min(Q8_MAX);
                 q.mul(d).intoArray(out, to + j);
             }
         }

@@ -11,6 +11,9 @@ final class ScaleSearch {
     /** Groups whose largest magnitude is below this are treated as all zero (ggml's GROUP_MAX_EPS). */
     static final float GROUP_MAX_EPS = 1e-15f;
 
+    /** 1.5 · 2^23: a float of magnitude below 2^22 plus this is rounded to an integer, ties to even. */
+    static final float ROUND_TO_INTEGER = 12582912f;
+
     private ScaleSearch() {}
 
     /**
@@ -18,7 +21,7 @@ final class ScaleSearch {
      * rounded integer in the low mantissa bits (ggml's {@code nearest_int}).
      */
     static int nearestInt(float value) {
-        float shifted = value + 12582912.f;
+        float shifted = value + ROUND_TO_INTEGER;
         return (Float.floatToRawIntBits(shifted) & 0x007F_FFFF) - 0x0040_0000;
     }
 
